@@ -1,0 +1,77 @@
+"""ember: a deep-learning framework whose public API is PyTorch's.
+
+``import ember as torch`` and run PyTorch code. The namespace is bound from
+the operator registry (``ember/ops``): every function here and every Tensor
+method is an alias of one op definition.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._dtype import (  # noqa: F401
+    bfloat16, complex64, complex128, dtype, finfo, float16, float32, float64,
+    get_default_dtype, iinfo, int8, int16, int32, int64, promote_types,
+    set_default_dtype, uint8,
+)
+from ._dtype import bool_ as bool  # noqa: A001 - torch's name
+from ._device import device, get_default_device, set_default_device  # noqa: F401
+from ._tensor import Size, Tensor  # noqa: F401
+from . import ops as _ops
+
+_ops.load_all()
+from .ops._api import FUNCTIONS as _FUNCTIONS, bind_methods as _bind_methods
+from .ops.operators import bind_operators as _bind_operators
+from .autograd.grad_mode import (  # noqa: F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from . import autograd  # noqa: F401
+
+globals().update({k: v for k, v in _dtype.ALIASES.items() if k != "bool"})
+_bind_methods(Tensor)
+_bind_operators(Tensor)
+globals().update(_FUNCTIONS)
+
+
+class _Constant:
+    """A named singleton such as ember.strided or ember.contiguous_format."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __repr__(self) -> str:
+        return "ember." + self._name
+
+
+strided = _Constant("strided")
+sparse_coo = _Constant("sparse_coo")
+jagged = _Constant("jagged")
+contiguous_format = _Constant("contiguous_format")
+preserve_format = _Constant("preserve_format")
+channels_last = _Constant("channels_last")
+channels_last_3d = _Constant("channels_last_3d")
+
+import math as _math  # noqa: E402
+
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+e = _math.e
+newaxis = None
+
+
+def is_tensor(obj) -> bool:
+    """Whether obj is an ember Tensor (torch.is_tensor)."""
+    return isinstance(obj, Tensor)
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an arithmetic op on the two arguments would produce (torch.result_type)."""
+    from .ops.registry import _promote
+    return _promote((tensor1, tensor2))
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether a value of dtype from_ may be cast to to under torch's casting rules."""
+    return _dtype.can_cast(from_, to)

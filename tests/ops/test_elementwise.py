@@ -1,0 +1,295 @@
+"""Oracle tests for pointwise ops: values, dtypes, shapes, gradients and
+second-order gradients against torch."""
+import numpy as np
+import pytest
+
+from oracle import NC, Sample, check, check_error, rand
+
+F64, F32, I64, I32, B = np.float64, np.float32, np.int64, np.int32, np.bool_
+
+UNARY = {
+    # name: (low, high) of the sample domain
+    "exp": (-2, 2), "exp2": (-2, 2), "expm1": (-2, 2), "log": (0.1, 3), "log2": (0.1, 3),
+    "log10": (0.1, 3), "log1p": (-0.5, 3), "sqrt": (0.1, 3), "rsqrt": (0.1, 3),
+    "sin": (-3, 3), "cos": (-3, 3), "tan": (-1.2, 1.2), "asin": (-0.9, 0.9),
+    "acos": (-0.9, 0.9), "atan": (-3, 3), "sinh": (-2, 2), "cosh": (-2, 2), "tanh": (-2, 2),
+    "asinh": (-2, 2), "acosh": (1.1, 3), "atanh": (-0.9, 0.9), "sigmoid": (-5, 5),
+    "reciprocal": (0.5, 2), "square": (-2, 2), "neg": (-2, 2), "abs": (-2, 2),
+    "sign": (-2, 2), "sgn": (-2, 2), "floor": (-3, 3), "ceil": (-3, 3), "trunc": (-3, 3),
+    "frac": (-3, 3), "round": (-3, 3), "relu": (-2, 2), "sinc": (-2, 2),
+    "deg2rad": (-2, 2), "rad2deg": (-2, 2), "logit": (0.1, 0.9), "positive": (-2, 2),
+    "arcsin": (-0.9, 0.9), "arccos": (-0.9, 0.9), "arctan": (-2, 2), "negative": (-2, 2),
+    "absolute": (-2, 2), "fix": (-3, 3), "arcsinh": (-2, 2), "arctanh": (-0.5, 0.5),
+    "angle": (-2, 2),
+}
+NONDIFF_AT_KINKS = {"floor", "ceil", "trunc", "round", "sign", "sgn", "fix", "frac"}
+
+
+def unary_samples(lo, hi):
+    return [
+        Sample(rand(3, 4, low=lo, high=hi)),
+        Sample(rand(low=lo, high=hi)),                          # 0-dim
+        Sample(rand(0, 3, low=lo, high=hi)),                    # empty
+        Sample(NC(rand(4, 3, low=lo, high=hi, seed=5))),        # non-contiguous
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_float64(name):
+    lo, hi = UNARY[name]
+    for s in unary_samples(lo, hi):
+        check(lambda lib, x: getattr(lib, name)(x), s, rtol=1e-10, atol=1e-12)
+        check(lambda lib, x: getattr(x, name)(), s, rtol=1e-10, atol=1e-12, gradgrad=False)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("dtype", [F32, I64, I32, B])
+def test_unary_dtypes(name, dtype):
+    lo, hi = UNARY[name]
+    if dtype == B and name in ("neg", "negative", "relu", "logit"):
+        pytest.skip("bool not supported by torch; tested in test_errors")
+    x = rand(2, 5, low=lo, high=hi, dtype=dtype, seed=1)
+    if dtype in (I64, I32) and lo > 0:
+        x = np.abs(x) + int(np.ceil(lo))
+    try:
+        import torch
+        getattr(torch, name)(torch.tensor(x))
+    except (RuntimeError, TypeError, NotImplementedError):
+        with pytest.raises((RuntimeError, TypeError)):
+            import ember
+            getattr(ember, name)(ember.tensor(x))
+        return
+    check(lambda lib, x: getattr(lib, name)(x), Sample(x), rtol=2e-6, atol=1e-6,
+          gradgrad=dtype == F32)
+
+
+@pytest.mark.parametrize("name", sorted(set(UNARY) - {"positive", "angle"}))
+def test_unary_inplace_and_out(name):
+    import torch
+
+    if not hasattr(torch.Tensor, name + "_"):
+        pytest.skip("torch has no in-place form")
+    lo, hi = UNARY[name]
+    x = rand(3, 3, low=lo, high=hi, dtype=F32, seed=2)
+    check(lambda lib, x: getattr(x.clone(), name + "_")(), Sample(x, grad=False))
+    # in-place on a non-leaf inside the graph
+    check(lambda lib, x: getattr(x * 1.5, name + "_")(), Sample(x))
+
+    def with_out(lib, x):
+        out = lib.empty(0, dtype=x.dtype)
+        r = getattr(lib, name)(x, out=out)
+        assert r is out
+        return out
+    check(with_out, Sample(x, grad=False))
+
+
+BINARY = ["add", "sub", "mul", "div", "maximum", "minimum", "fmax", "fmin", "atan2",
+          "hypot", "logaddexp", "logaddexp2", "copysign", "xlogy", "remainder", "fmod",
+          "floor_divide", "pow", "float_power", "eq", "ne", "lt", "le", "gt", "ge",
+          "logical_and", "logical_or", "logical_xor", "subtract", "multiply", "divide",
+          "true_divide", "greater", "less", "greater_equal", "less_equal", "not_equal",
+          "arctan2", "heaviside", "nextafter"]
+SMOOTH_AWAY_FROM_ZERO = {"div", "atan2", "hypot", "xlogy", "pow", "float_power",
+                         "remainder", "fmod", "floor_divide", "divide", "true_divide",
+                         "arctan2", "copysign"}
+
+
+def binary_samples(name):
+    lo = 0.5 if name in SMOOTH_AWAY_FROM_ZERO else -2
+    return [
+        Sample(rand(3, 4, low=lo, seed=1), rand(3, 4, low=lo, seed=2)),
+        Sample(rand(3, 1, low=lo, seed=3), rand(1, 4, low=lo, seed=4)),   # broadcast
+        Sample(rand(2, 3, 4, low=lo, seed=5), rand(4, low=lo, seed=6)),
+        Sample(rand(low=lo, seed=7), rand(2, 3, low=lo, seed=8)),         # 0-dim with n-dim
+        Sample(rand(0, 4, low=lo, seed=7), rand(4, low=lo, seed=8)),      # empty
+        Sample(NC(rand(4, 3, low=lo, seed=9)), rand(4, 3, low=lo, seed=10)),
+        Sample(rand(3, 4, low=lo, seed=11), 1.5),                         # python scalar
+        Sample(rand(3, 4, low=lo, seed=12), 2),
+    ]
+
+
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_float64(name):
+    if name in ("heaviside", "nextafter"):
+        samples = [Sample(rand(3, 4, seed=1), rand(3, 4, seed=2), grad=False)]
+    else:
+        samples = binary_samples(name)
+    for s in samples:
+        if name in ("heaviside", "nextafter") and not isinstance(s.args[1], np.ndarray):
+            continue
+        check(lambda lib, a, b: getattr(lib, name)(a, b), s, rtol=1e-10, atol=1e-12)
+
+
+DTYPE_PAIRS = [(F32, F32), (F32, F64), (I64, F32), (I32, I64), (B, I64), (B, B),
+               (np.uint8, np.int8), (F32, I32), (np.float16, F32), (np.int16, np.uint8)]
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("pair", DTYPE_PAIRS, ids=lambda p: f"{np.dtype(p[0])}-{np.dtype(p[1])}")
+def test_binary_promotion(name, pair):
+    """torch's promotion, including 0-dim tensors and Python numbers."""
+    import torch
+    a = rand(2, 3, dtype=pair[0], low=1, high=4, seed=1)
+    b = rand(2, 3, dtype=pair[1], low=1, high=4, seed=2)
+    b0 = rand(dtype=pair[1], low=1, high=4, seed=3)
+    cases = [(a, b), (a, b0), (a, 3), (a, 2.5), (a, True)]
+    for x, y in cases:
+        try:
+            getattr(torch, name)(torch.tensor(x), torch.tensor(y) if isinstance(y, np.ndarray) else y)
+        except (RuntimeError, TypeError) as err:
+            import ember
+            yy = ember.tensor(y) if isinstance(y, np.ndarray) else y
+            with pytest.raises(type(err)):
+                getattr(ember, name)(ember.tensor(x), yy)
+            continue
+        tol = 1e-3 if np.float16 in pair else 2e-6
+        check(lambda lib, x, y: getattr(lib, name)(x, y), Sample(x, y), rtol=tol, atol=tol,
+              grad=False)
+
+
+OPERATORS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b, "//": lambda a, b: a // b, "%": lambda a, b: a % b,
+    "**": lambda a, b: a ** b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@pytest.mark.parametrize("sym", sorted(OPERATORS))
+def test_python_operators(sym):
+    op = OPERATORS[sym]
+    a = rand(3, 4, low=0.5, seed=1)
+    b = rand(3, 4, low=0.5, seed=2)
+    check(lambda lib, a, b: op(a, b), Sample(a, b), rtol=1e-10, atol=1e-12)
+    check(lambda lib, a: op(a, 2.5), Sample(a), rtol=1e-10, atol=1e-12)
+    check(lambda lib, a: op(3, a), Sample(a), rtol=1e-10, atol=1e-12)
+    ai = rand(3, 4, dtype=I64, low=1, high=5, seed=3)
+    check(lambda lib, a: op(a, 2), Sample(ai))
+    check(lambda lib, a: op(7, a), Sample(ai))
+
+
+@pytest.mark.parametrize("sym", ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^="])
+def test_inplace_operators(sym):
+    a = rand(3, 4, low=0.5, seed=1)
+    if sym in ("&=", "|=", "^="):
+        a = rand(3, 4, dtype=I64, low=0, high=9)
+
+    def fn(lib, x):
+        y = x.clone()
+        before = y
+        exec(f"y {sym} 2", {}, {"y": y})
+        ns = {"y": y}
+        exec(f"y {sym} 2", {}, ns)
+        assert ns["y"] is before
+        return ns["y"]
+    check(fn, Sample(a, grad=False))
+
+
+@pytest.mark.parametrize("sym", ["&", "|", "^", "<<", ">>"])
+def test_bitwise_operators(sym):
+    ops = {"&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+           "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b}
+    a = rand(3, 4, dtype=I64, low=0, high=9, seed=1)
+    b = rand(3, 4, dtype=I64, low=0, high=3, seed=2)
+    check(lambda lib, a, b: ops[sym](a, b), Sample(a, b))
+    if sym in "&|^":
+        check(lambda lib, a, b: ops[sym](a, b), Sample(a > 3, b > 1))
+    check(lambda lib, a: ~a, Sample(a))
+    check(lambda lib, a: ~a, Sample(a > 3))
+
+
+def test_unary_operators():
+    a = rand(3, 4)
+    check(lambda lib, a: -a, Sample(a))
+    check(lambda lib, a: abs(a), Sample(a))
+    check(lambda lib, a: +a, Sample(a))
+
+
+def test_div_rounding_modes():
+    for mode in ("trunc", "floor"):
+        for dt in (F64, I64):
+            a = rand(3, 4, dtype=dt, low=-9, high=9, seed=1)
+            b = rand(3, 4, dtype=dt, low=1, high=4, seed=2) * np.where(rand(3, 4) > 0, 1, -1).astype(dt)
+            check(lambda lib, a, b: lib.div(a, b, rounding_mode=mode), Sample(a, b, grad=False))
+            check(lambda lib, a: lib.div(a, 3, rounding_mode=mode), Sample(a, grad=False))
+
+
+TERNARY = {
+    "lerp": lambda lib, a, b, w: lib.lerp(a, b, w),
+    "lerp_scalar": lambda lib, a, b, w: lib.lerp(a, b, 0.3),
+    "addcmul": lambda lib, a, b, c: lib.addcmul(a, b, c, value=0.5),
+    "addcdiv": lambda lib, a, b, c: lib.addcdiv(a, b, c, value=-2),
+    "clamp_t": lambda lib, a, b, c: lib.clamp(a, b, b + 1),
+    "clamp_s": lambda lib, a, b, c: lib.clamp(a, -0.5, 0.7),
+    "clamp_min": lambda lib, a, b, c: lib.clamp(a, min=0.1),
+    "clamp_max": lambda lib, a, b, c: a.clamp_max(0.1),
+    "clip": lambda lib, a, b, c: lib.clip(a, max=b),
+    "addcmul_": lambda lib, a, b, c: (a * 1).addcmul_(b, c, value=2),
+    "lerp_": lambda lib, a, b, c: (a * 1).lerp_(b, c),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TERNARY))
+def test_ternary(name):
+    s = Sample(rand(3, 4, seed=1), rand(1, 4, seed=2), rand(3, 4, low=0.5, seed=3))
+    check(TERNARY[name], s, rtol=1e-10, atol=1e-12)
+
+
+def test_isclose_allclose_equal():
+    a = rand(3, 4, seed=1)
+    b = a + np.where(rand(3, 4, seed=2) > 0, 1e-9, 1e-3)
+    check(lambda lib, a, b: lib.isclose(a, b), Sample(a, b, grad=False))
+    check(lambda lib, a, b: lib.allclose(a, b), Sample(a, b, grad=False))
+    check(lambda lib, a, b: lib.equal(a, b), Sample(a, a.copy(), grad=False))
+    check(lambda lib, a, b: lib.equal(a, b), Sample(a, b, grad=False))
+
+
+def test_predicates():
+    a = np.array([1.0, np.nan, np.inf, -np.inf, -0.0, 2.0])
+    for name in ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit", "isreal"):
+        check(lambda lib, a: getattr(lib, name)(a), Sample(a, grad=False))
+    check(lambda lib, a: lib.nan_to_num(a), Sample(a, grad=False))
+    check(lambda lib, a: lib.nan_to_num(a, nan=1.0, posinf=9.0, neginf=-9.0), Sample(a, grad=False))
+    check(lambda lib, a: lib.isnan(a), Sample(np.array([1, 2]), grad=False))
+
+
+def test_complex_ops():
+    z = rand(3, 4, dtype=np.complex128, seed=1)
+    w = rand(3, 4, dtype=np.complex128, seed=2)
+    for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "reciprocal", "neg",
+                 "square", "sgn", "abs", "angle"):
+        check(lambda lib, z: getattr(lib, name)(z), Sample(z, grad=False), rtol=1e-10, atol=1e-12)
+    for name in ("add", "sub", "mul", "div", "pow", "eq"):
+        check(lambda lib, z, w: getattr(lib, name)(z, w), Sample(z, w, grad=False),
+              rtol=1e-10, atol=1e-12)
+
+
+ERRORS = [
+    ("sub bool", lambda lib, a: a - a, [np.array([True])], RuntimeError, "Subtraction"),
+    ("neg bool", lambda lib, a: -a, [np.array([True])], RuntimeError, "Negation"),
+    ("int neg power", lambda lib, a: a ** -1, [np.array([2])], RuntimeError, "negative integer powers"),
+    ("int div zero", lambda lib, a: a // 0, [np.array([2])], RuntimeError, "ZeroDivisionError"),
+    ("broadcast", lambda lib, a, b: a + b, [rand(2, 3), rand(4)], RuntimeError, "size of tensor a (3)"),
+    ("inplace broadcast", lambda lib, a, b: a.add_(b), [rand(3), rand(2, 3)], RuntimeError,
+     "doesn't match the broadcast shape"),
+    ("inplace cast", lambda lib, a, b: a.add_(b), [np.array([1, 2]), rand(2)], RuntimeError,
+     "can't be cast"),
+    ("bitwise float", lambda lib, a: a & a, [rand(2)], RuntimeError, "not implemented for"),
+    ("sign complex", lambda lib, a: lib.sign(a), [rand(2, dtype=np.complex64)], RuntimeError, "sgn"),
+    ("clamp none", lambda lib, a: lib.clamp(a), [rand(2)], RuntimeError, "At least one of 'min' or 'max'"),
+    ("rounding mode", lambda lib, a: lib.div(a, 2, rounding_mode="x"), [rand(2)], RuntimeError,
+     "rounding_mode"),
+    ("not tensor", lambda lib, a: lib.exp([1.0]), [], TypeError, "must be Tensor"),
+]
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c[0] for c in ERRORS])
+def test_errors(case):
+    _, fn, args, exc, msg = case
+    check_error(fn, args, exc, msg)
+
+
+def test_integer_overflow_wraps_like_torch():
+    check(lambda lib, a: a + 1000, Sample(np.array([1, 2], dtype=np.int8), grad=False))
+    check(lambda lib, a: a * 300, Sample(np.array([1, 2], dtype=np.uint8), grad=False))

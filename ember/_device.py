@@ -9,7 +9,7 @@ _TYPES = ("cpu", "cuda", "meta", "mps", "xpu")
 class device:
     """A device such as ``device('cpu')`` or ``device('cuda', 0)``."""
 
-    __slots__ = ("type", "index", "_backend")
+    __slots__ = ("type", "index", "_backend", "__dict__")
     _cache: dict = {}
 
     def __new__(cls, type, index: int | None = None):  # noqa: A002 - torch's name
@@ -45,6 +45,14 @@ class device:
         if self._backend is None:
             self._backend = get_backend(self.type)
         return self._backend
+
+    def __getattr__(self, name):
+        # ``xp`` (the array module) is looked up on first use, then cached
+        if name == "xp":
+            xp = self.backend.xp
+            self.__dict__["xp"] = xp
+            return xp
+        raise AttributeError(name)
 
     def __eq__(self, other) -> bool:
         if isinstance(other, str):

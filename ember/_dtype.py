@@ -8,6 +8,8 @@ float type as it is (int64 + float16 is float16).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 try:  # bfloat16 lives in ml_dtypes, an optional extra ('bf16')
@@ -115,6 +117,8 @@ def set_default_dtype(d: dtype) -> None:
     if not isinstance(d, dtype) or d.category != FLOAT:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default_float[0] = d
+    from .ops.registry import clear_dtype_caches
+    clear_dtype_caches()
 
 
 def default_complex() -> dtype:
@@ -212,7 +216,8 @@ class finfo:
         self.min = float(info.min)
         self.tiny = float(info.tiny)
         self.smallest_normal = self.tiny
-        self.resolution = float(info.resolution)
+        # torch: 10 ** -(decimal digits of precision), as an exact Python float
+        self.resolution = 10.0 ** -int(math.floor(-math.log10(self.eps)))
         self.dtype = type.to_real().name
 
     def __repr__(self) -> str:

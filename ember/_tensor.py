@@ -141,8 +141,17 @@ class Tensor:
     # strides and memory ----------------------------------------------
     def stride(self, dim: int | None = None):
         """Strides in elements (as torch), or the stride of dimension ``dim``."""
-        item = self._data.itemsize
-        strides = tuple(s // item for s in self._data.strides)
+        a = self._data
+        if a.flags.c_contiguous:
+            # NumPy may give size-0/size-1 dimensions any stride; torch's are canonical
+            strides, step = [], 1
+            for n in reversed(a.shape):
+                strides.append(step)
+                step *= max(n, 1)
+            strides = tuple(reversed(strides))
+        else:
+            item = a.itemsize
+            strides = tuple(s // item for s in a.strides)
         if dim is None:
             return strides
         return strides[_wrap_dim(dim, self._data.ndim)]

@@ -45,25 +45,32 @@ def collect_edges(args):
 class Node:
     """One recorded op application (``tensor.grad_fn``)."""
 
-    __slots__ = ("op", "params", "next", "seq", "_inputs", "_in_versions", "_outs",
-                 "_released", "pre_hooks", "hooks", "tensor_pre_hooks", "retain_grads",
-                 "metadata", "anomaly_trace", "__weakref__")
+    # rarely set fields are class defaults so that recording a node is cheap
+    _inputs = None
+    _in_versions = None
+    _outs = None
+    _released = False
+    pre_hooks = None
+    hooks = None
+    tensor_pre_hooks = None   # {output_nr: [hook]}
+    retain_grads = None       # {output_nr: weakref to tensor}
+    anomaly_trace = None
+    _metadata = None
+    _empty_params: dict = {}
 
     def __init__(self, op, params, edges):
         self.op = op
-        self.params = params or {}
+        self.params = params or self._empty_params
         self.next = edges
         self.seq = next(_seq)
-        self._inputs = None
-        self._in_versions = None
-        self._outs = None
-        self._released = False
-        self.pre_hooks = None
-        self.hooks = None
-        self.tensor_pre_hooks = None   # {output_nr: [hook]}
-        self.retain_grads = None       # {output_nr: weakref to tensor}
-        self.metadata = None
-        self.anomaly_trace = _anomaly.creation_trace() if _anomaly.enabled[0] else None
+        if _anomaly.enabled[0]:
+            self.anomaly_trace = _anomaly.creation_trace()
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
     # ---------------------------------------------------------- saving
     def save_inputs(self, args):

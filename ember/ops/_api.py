@@ -77,14 +77,17 @@ def unary_api(op, name: str, aliases=(), inplace: bool = True, method: bool = Tr
     return fn
 
 
-def binary_api(op, name: str, aliases=(), inplace: bool = True):
-    """Public ``name(input, other, *, out=None)``, its method and ``name_``."""
+def binary_api(op, name: str, aliases=(), inplace: bool = True, scalar_other: bool = True):
+    """Public ``name(input, other, *, out=None)``, its method and ``name_``.
+    With ``scalar_other=False`` both arguments must be tensors, as in torch."""
     from .._tensor import Tensor
 
     def fn(input, other, *, out=None):
         if not isinstance(input, Tensor):
             if not isinstance(other, Tensor):
                 check_tensor(input, name)
+        if not scalar_other and not isinstance(other, Tensor):
+            check_tensor(other, name, "other", 2)
         r = dispatch(op, (input, other))
         return r if out is None else write_out(out, r)
 
@@ -93,6 +96,8 @@ def binary_api(op, name: str, aliases=(), inplace: bool = True):
     export(name, *aliases)(fn)
     if inplace:
         def fn_(self, other):
+            if not scalar_other and not isinstance(other, Tensor):
+                check_tensor(other, name + "_", "other", 1)
             return dispatch_inplace(op, self, (self, other))
         fn_.__name__ = fn_.__qualname__ = name + "_"
         export(*(n + "_" for n in (name, *aliases)), function=False)(fn_)

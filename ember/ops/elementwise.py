@@ -6,8 +6,13 @@ import numpy as np
 
 from .. import _dtype as D
 from ._api import alias, binary_api, check_tensor, export, unary_api
-from .registry import (BOOL_RESULT, FLOAT_REAL_RESULT, FLOAT_RESULT, INPUTS, OUTPUT,
+from .registry import (BOOL_RESULT, cacheable, FLOAT_REAL_RESULT, FLOAT_RESULT, INPUTS, OUTPUT,
                        PROMOTE, REAL_RESULT, defop, dispatch, dispatch_inplace, write_out)
+
+
+def _type_name(d):
+    from .registry import _torch_type_name
+    return _torch_type_name(d)
 
 
 def _conj(t):
@@ -18,20 +23,59 @@ def _conj(t):
     return t.conj() if d.category == D.COMPLEX else t
 
 
-def _not_bool(name, message):
-    """A dtype rule that refuses bool inputs like torch (neg, sub)."""
-    def rule(args, params):
-        d = PROMOTE(args, params)[0]
-        if d is D.bool_:
-            raise RuntimeError(message)
-        return d, d
-    rule.__name__ = name
-    return rule
+# torch has no kernel for some (op, dtype) pairs. Spec per op: the compute
+# dtype categories refused ('b' bool, 'u' uint8, 'i' other ints, 'c' complex)
+# and, for a refusal with its own wording, (exception, message).
+_KERNEL = ('"{name}_cpu" not implemented for \'{type}\'')
+_UNSUPPORTED = {
+    "hypot": "biuc", "logaddexp": "biu", "logaddexp2": "biuc", "nextafter": "biuc",
+    "atan2": "c", "copysign": "c", "xlogy": "c", "remainder": "bc", "fmod": "bc",
+    "floor_divide": "bc", "div_floor": "bc", "lt": "c", "le": "c", "gt": "c", "ge": "c",
+    "abs": "b", "ceil": "bc", "floor": "bc", "trunc": "bc", "round": "bc", "frac": "biuc",
+    "logit": "c", "sign": ("c", NotImplementedError,
+                           "Unlike NumPy, torch.sign is not intended to support complex "
+                           "numbers. Please use torch.sgn instead."),
+    "relu": ("c", NotImplementedError, "clamp is not supported for complex types"),
+    "maximum": ("c", RuntimeError, "maximum not implemented for complex tensors."),
+    "minimum": ("c", RuntimeError, "minimum not implemented for complex tensors."),
+    "fmax": ("c", RuntimeError, "fmax not implemented for complex tensors."),
+    "fmin": ("c", RuntimeError, "fmin not implemented for complex tensors."),
+    "heaviside": ("c", RuntimeError, "heaviside is not yet implemented for complex tensors."),
+    "deg2rad": ("c", RuntimeError, "deg2rad is not supported for complex tensors."),
+    "rad2deg": ("c", RuntimeError, "rad2deg is not supported for complex tensors."),
+    "positive": ("b", RuntimeError, "The `+` operator, on a bool tensor is not supported."),
+}
+
+
+def _kind(d) -> str:
+    if d is D.bool_:
+        return "b"
+    if d is D.uint8:
+        return "u"
+    return "icc"[d.category - 1] if d.category != D.FLOAT else "f"
+
+
+def _restricted(name, rule):
+    """Wrap a dtype rule so unsupported compute dtypes raise torch's error."""
+    spec = _UNSUPPORTED.get(name)
+    if spec is None:
+        return rule
+    kinds, exc, msg = (spec, NotImplementedError, _KERNEL) if isinstance(spec, str) else spec
+
+    def checked(args, params):
+        compute, out = rule(args, params)
+        if compute is not None and _kind(compute) in kinds:
+            raise exc(msg.format(name=name, type=_type_name(compute)))
+        return compute, out
+    checked.cacheable = getattr(rule, "cacheable", False)
+    return checked
 
 
 # ------------------------------------------------------------ arithmetic
 _SUB_BOOL = ("Subtraction, the `-` operator, with two bool tensors is not supported. "
              "Use the `^` or `logical_xor()` operator instead.")
+_SUB_ONE_BOOL = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                 "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are "
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
@@ -47,7 +91,17 @@ def _(ctx, g):
     return g, (g if alpha == 1 else g * alpha)
 
 
-@defop("sub", dtypes=_not_bool("sub", _SUB_BOOL))
+@cacheable
+def _sub_rule(args, params):
+    bools = [isinstance(a, bool) or getattr(a, "_dtype", None) is D.bool_ for a in args]
+    if all(bools):
+        raise RuntimeError(_SUB_BOOL)
+    if any(bools):
+        raise RuntimeError(_SUB_ONE_BOOL)
+    return PROMOTE(args, params)
+
+
+@defop("sub", dtypes=_sub_rule)
 def _sub(xp, a, b, alpha=1):
     return xp.subtract(a, b) if alpha == 1 else xp.subtract(a, xp.multiply(b, alpha))
 
@@ -99,6 +153,21 @@ def _floor_divide(xp, a, b):
     return xp.floor_divide(a, b)
 
 
+def _zero_grads(ctx, g):
+    """Piecewise-constant ops: torch records them with zero gradients."""
+    return tuple(g * 0 if e is not None else None for e in ctx.next)
+
+
+@_floor_divide.defgrad
+def _(ctx, g):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+# div(rounding_mode='floor') is floor_divide with zero gradients in torch
+_div_floor = defop("div_floor", dtypes=PROMOTE)(_floor_divide.forward)
+_div_floor.defgrad(_zero_grads)
+
+
 @defop("trunc_divide", dtypes=PROMOTE)
 def _trunc_divide(xp, a, b):
     a_int = getattr(a, "dtype", np.dtype(float)).kind in "iub"
@@ -108,6 +177,9 @@ def _trunc_divide(xp, a, b):
         fix = (xp.remainder(a, b) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0))
         return q + fix.astype(q.dtype)
     return xp.trunc(xp.true_divide(a, b))
+
+
+_trunc_divide.defgrad(_zero_grads)
 
 
 @defop("remainder", dtypes=PROMOTE, saves=INPUTS)
@@ -140,8 +212,11 @@ def _(ctx, g):
     return g, gb
 
 
+@cacheable
 def _pow_rule(args, params):
     d = PROMOTE(args, params)[0]
+    if d is D.bool_ and hasattr(args[1], "_dtype"):  # a scalar exponent is fine
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     return d, d
 
 
@@ -180,9 +255,18 @@ def _log_scalar(a, like):
     return math.log(a) if a > 0 else (float("-inf") if a == 0 else float("nan"))
 
 
-@defop("float_power", dtypes=lambda args, p: (D.complex128, D.complex128) if any(
-    getattr(a, "_dtype", D.scalar_dtype(a) if a is not None else D.bool_).is_complex for a in args)
-    else (D.float64, D.float64), saves=INPUTS)
+@cacheable
+def _float_power_rule(args, params):
+    """float64, or complex128 when an argument is complex."""
+    d = _promote_any(args)
+    return (D.complex128, D.complex128) if d.is_complex else (D.float64, D.float64)
+
+
+def _promote_any(args):
+    return PROMOTE(args, None)[0]
+
+
+@defop("float_power", dtypes=_float_power_rule, saves=INPUTS)
 def _float_power(xp, a, b):
     return xp.power(a, b)
 
@@ -252,7 +336,7 @@ def _fmin(xp, a, b):
 _fmin.defgrad(_fminmax_grad)
 
 
-@defop("hypot", dtypes=FLOAT_RESULT, saves=INPUTS | OUTPUT)
+@defop("hypot", dtypes=PROMOTE, saves=INPUTS | OUTPUT)
 def _hypot(xp, a, b):
     return xp.hypot(a, b)
 
@@ -264,7 +348,7 @@ def _(ctx, g):
     return g * a / out, g * b / out
 
 
-@defop("logaddexp", dtypes=FLOAT_RESULT, saves=INPUTS | OUTPUT)
+@defop("logaddexp", dtypes=PROMOTE, saves=INPUTS | OUTPUT)
 def _logaddexp(xp, a, b):
     return xp.logaddexp(a, b)
 
@@ -276,7 +360,7 @@ def _(ctx, g):
     return g * (a - out).exp(), g * (b - out).exp()
 
 
-@defop("logaddexp2", dtypes=FLOAT_RESULT, saves=INPUTS | OUTPUT)
+@defop("logaddexp2", dtypes=PROMOTE, saves=INPUTS | OUTPUT)
 def _logaddexp2(xp, a, b):
     return xp.logaddexp2(a, b)
 
@@ -356,6 +440,7 @@ def _(ctx, g):
             g * _conj(t1) * v if need[2] else None)
 
 
+@cacheable
 def _addcdiv_rule(args, params):
     d = PROMOTE(args, params)[0]
     if d.category < D.FLOAT and args[1]._dtype.category < D.FLOAT and \
@@ -406,17 +491,13 @@ _logical_xor = _cmp("logical_xor", "logical_xor")
 
 
 def _int_or_bool_rule(name):
+    @cacheable
     def rule(args, params):
         d = PROMOTE(args, params)[0]
         if d.category > D.INT:
             raise RuntimeError(f'"{name}_cpu" not implemented for \'{_type_name(d)}\'')
         return d, d
     return rule
-
-
-def _type_name(d):
-    from .registry import _torch_type_name
-    return _torch_type_name(d)
 
 
 def _bitwise(name, ufunc):
@@ -436,17 +517,21 @@ for _op, _name, _aliases in [
         (_add, "add", ()), (_sub, "sub", ("subtract",)), (_mul, "mul", ("multiply",)),
         (_eq, "eq", ()), (_ne, "ne", ("not_equal",)), (_lt, "lt", ("less",)),
         (_le, "le", ("less_equal",)), (_gt, "gt", ("greater",)), (_ge, "ge", ("greater_equal",)),
-        (_logical_and, "logical_and", ()), (_logical_or, "logical_or", ()),
-        (_logical_xor, "logical_xor", ()), (_bitwise_and, "bitwise_and", ()),
+        (_bitwise_and, "bitwise_and", ()),
         (_bitwise_or, "bitwise_or", ()), (_bitwise_xor, "bitwise_xor", ()),
         (_lshift, "bitwise_left_shift", ()), (_rshift, "bitwise_right_shift", ()),
-        (_maximum, "maximum", ()), (_minimum, "minimum", ()), (_fmax, "fmax", ()),
-        (_fmin, "fmin", ()), (_atan2, "atan2", ("arctan2",)), (_hypot, "hypot", ()),
-        (_logaddexp, "logaddexp", ()), (_logaddexp2, "logaddexp2", ()),
-        (_copysign, "copysign", ()), (_xlogy, "xlogy", ()), (_nextafter, "nextafter", ()),
+        (_copysign, "copysign", ()), (_xlogy, "xlogy", ()),
         (_remainder, "remainder", ()), (_fmod, "fmod", ()),
         (_floor_divide, "floor_divide", ()), (_float_power, "float_power", ())]:
     binary_api(_op, _name, _aliases)
+
+# these take only tensors in torch
+for _op, _name, _aliases in [
+        (_maximum, "maximum", ()), (_minimum, "minimum", ()), (_fmax, "fmax", ()),
+        (_fmin, "fmin", ()), (_atan2, "atan2", ("arctan2",)), (_hypot, "hypot", ()),
+        (_logaddexp, "logaddexp", ()), (_logaddexp2, "logaddexp2", ()),
+        (_nextafter, "nextafter", ())]:
+    binary_api(_op, _name, _aliases, scalar_other=False)
 
 # add/sub take alpha; they are re-exported below with it
 from ._api import FUNCTIONS, METHODS  # noqa: E402
@@ -503,7 +588,7 @@ def _div_op(rounding_mode):
     if rounding_mode is None:
         return _div
     if rounding_mode == "floor":
-        return _floor_divide
+        return _div_floor
     if rounding_mode == "trunc":
         return _trunc_divide
     raise RuntimeError(
@@ -650,7 +735,14 @@ _unary("sigmoid", _sigmoid_fw, saves=OUTPUT,
        grad=lambda c, g: (g * _conj(c.out * (1 - c.out)),))
 _unary("reciprocal", _errstate(lambda xp, x: xp.reciprocal(x)), saves=OUTPUT,
        grad=lambda c, g: (-g * _conj(c.out * c.out),))
-_unary("square", lambda xp, x: xp.square(x), dtypes=PROMOTE,
+@cacheable
+def _square_rule(args, params):
+    d = args[0]._dtype
+    d = D.int64 if d is D.bool_ else d
+    return d, d
+
+
+_unary("square", lambda xp, x: xp.square(x), dtypes=_square_rule,
        grad=lambda c, g: (g * 2 * _conj(_x(c)),))
 
 
@@ -670,6 +762,7 @@ _unary("sinc", _sinc_fw, grad=_sinc_grad)
 
 
 def _no_bool_unary(name):
+    @cacheable
     def rule(args, params):
         d = args[0]._dtype
         if d is D.bool_:
@@ -698,19 +791,11 @@ def _abs_grad(c, g):
 _unary("abs", _abs_fw, dtypes=REAL_RESULT, grad=_abs_grad, aliases=("absolute",))
 
 
-def _sign_rule(args, params):
-    d = args[0]._dtype
-    if d.is_complex:
-        raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex numbers. "
-                           "Please use torch.sgn instead.")
-    return d, d
-
-
 def _sign_fw(xp, x):
     return xp.sign(x) if x.dtype != np.bool_ else x.copy()
 
 
-_unary("sign", _sign_fw, dtypes=_sign_rule, saves=0, grad=lambda c, g: (g * 0,))
+_unary("sign", _sign_fw, dtypes=PROMOTE, saves=0, grad=lambda c, g: (g * 0,))
 
 
 def _sgn_fw(xp, x):
@@ -735,6 +820,7 @@ _unary("sgn", _sgn_fw, dtypes=PROMOTE, grad=_sgn_grad)
 
 
 def _rounding(name, fn):
+    @cacheable
     def rule(args, params):
         d = args[0]._dtype
         if d.is_complex:
@@ -788,8 +874,14 @@ def round_(self, *, decimals: int = 0):
 
 
 # float predicates ----------------------------------------------------
+@cacheable
+def _BOOL_KEEP(args, params):
+    """No cast; the result is bool."""
+    return None, D.bool_
+
+
 def _pred(name, fn):
-    op = defop(name, dtypes=lambda a, p: (None, D.bool_))(fn)
+    op = defop(name, dtypes=_BOOL_KEEP)(fn)
     unary_api(op, name, inplace=False)
     return op
 
@@ -803,7 +895,7 @@ _pred("isreal", lambda xp, x: xp.imag(x) == 0 if x.dtype.kind == "c" else xp.one
 _pred("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind != "b" else xp.zeros(x.shape, bool))
 
 
-@defop("logical_not", dtypes=lambda a, p: (None, D.bool_))
+@defop("logical_not", dtypes=_BOOL_KEEP)
 def _logical_not(xp, x):
     return xp.logical_not(x)
 
@@ -811,6 +903,7 @@ def _logical_not(xp, x):
 unary_api(_logical_not, "logical_not")
 
 
+@cacheable
 def _bitwise_not_rule(args, params):
     d = args[0]._dtype
     if d.category > D.INT:
@@ -921,15 +1014,26 @@ _conj_physical.defgrad(lambda c, g: (g.conj(),))
 unary_api(_conj_physical, "conj_physical")
 
 
-@defop("heaviside", dtypes=PROMOTE)
+@cacheable
+def _heaviside_rule(args, params):
+    if args[0]._dtype is not args[1]._dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return PROMOTE(args, params)
+
+
+@defop("heaviside", dtypes=_heaviside_rule)
 def _heaviside(xp, x, values):
     return xp.heaviside(x, values).astype(x.dtype, copy=False)
 
 
-binary_api(_heaviside, "heaviside")
+binary_api(_heaviside, "heaviside", scalar_other=False)
+for _op, _name in [(_logical_and, "logical_and"), (_logical_or, "logical_or"),
+                   (_logical_xor, "logical_xor")]:
+    binary_api(_op, _name, scalar_other=False)
 
 
 # ----------------------------------------------------------- clamp / clip
+@cacheable
 def _clamp_rule(args, params):
     d = PROMOTE(tuple(a for a in args if a is not None), params)[0]
     return d, d
@@ -1032,7 +1136,7 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
                     {"rtol": rtol, "atol": atol, "equal_nan": equal_nan})
 
 
-@defop("isclose", dtypes=lambda a, p: (None, D.bool_))
+@defop("isclose", dtypes=_BOOL_KEEP)
 def _isclose(xp, a, b, rtol, atol, equal_nan):
     if a.dtype == np.bool_:
         return a == b
@@ -1052,3 +1156,13 @@ def equal(input, other) -> bool:
     if input.shape != other.shape:
         return False
     return bool((input == other).all())
+
+
+def _apply_support_table():
+    from .registry import OPS
+    for name in _UNSUPPORTED:
+        op = OPS[name]
+        op.dtypes = _restricted(name, op.dtypes)
+
+
+_apply_support_table()

@@ -30,6 +30,21 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node, collect_edges
 
 OPS: dict = {}
+_ALL_OPS_CACHES: list = []
+
+
+def clear_dtype_caches() -> None:
+    """Forget cached dtype-rule results (the default dtype changed)."""
+    for op in _ALL_OPS_CACHES:
+        if op._cache is not None:
+            op._cache.clear()
+
+
+def cacheable(rule):
+    """Mark a dtype rule whose result depends only on the dtypes of tensor
+    arguments, whether they are 0-dim, and the Python types of number arguments."""
+    rule.cacheable = True
+    return rule
 
 # what a node saves for backward
 NONE, INPUTS, OUTPUT, BOTH = 0, 1, 2, 3
@@ -62,12 +77,14 @@ def _promote(args) -> D.dtype:
     return D.result_type_of(dims, zeros, scalars)
 
 
+@cacheable
 def PROMOTE(args, params):
     """Compute and return torch's promoted dtype (add, mul, maximum...)."""
     d = _promote(args)
     return d, d
 
 
+@cacheable
 def FLOAT_RESULT(args, params):
     """Promote, then integers and bool become the default float (exp, div...)."""
     d = _promote(args)
@@ -76,23 +93,27 @@ def FLOAT_RESULT(args, params):
     return d, d
 
 
+@cacheable
 def BOOL_RESULT(args, params):
     """Compare in the promoted dtype, return bool (eq, lt, isnan...)."""
     return _promote(args), D.bool_
 
 
+@cacheable
 def REAL_RESULT(args, params):
     """Promote; a complex input gives its real dtype (abs, angle)."""
     d = _promote(args)
     return d, d.to_real()
 
 
+@cacheable
 def FLOAT_REAL_RESULT(args, params):
     """Integers become the default float; complex gives its real dtype (angle)."""
     d, _ = FLOAT_RESULT(args, params)
     return d, d.to_real()
 
 
+@cacheable
 def KEEP(args, params):
     """No promotion: the output dtype is read off the result array."""
     return None, None
@@ -102,14 +123,15 @@ def KEEP(args, params):
 class Op:
     """One operator: forward on arrays, derivative with ember ops, dtype rule."""
 
-    __slots__ = ("name", "forward", "backward", "dtypes", "saves", "view",
-                 "nout", "diff_outputs", "node_name", "inplace_forward",
+    __slots__ = ("name", "forward", "backward", "_dtypes", "saves", "view",
+                 "nout", "diff_outputs", "node_name", "inplace_forward", "_cache",
                  "__dict__")
 
     def __init__(self, name, forward, dtypes, saves, view, nout, diff_outputs):
         self.name = name
         self.forward = forward
         self.backward = None
+        self._cache = None
         self.dtypes = dtypes
         self.saves = saves
         self.view = view
@@ -118,6 +140,17 @@ class Op:
         self.diff_outputs = diff_outputs if diff_outputs is not None else tuple(range(nout))
         self.node_name = "".join(p.capitalize() for p in name.strip("_").split("_")) + "Backward0"
         self.inplace_forward = None
+
+    @property
+    def dtypes(self):
+        return self._dtypes
+
+    @dtypes.setter
+    def dtypes(self, rule):
+        self._dtypes = rule
+        # results of rules that depend only on the argument dtypes are cached
+        self._cache = {} if getattr(rule, "cacheable", False) else None
+        _ALL_OPS_CACHES.append(self)
 
     def defgrad(self, fn):
         """Register the backward rule: fn(ctx, *grads) -> tuple of input grads."""
@@ -160,27 +193,53 @@ def _check_devices(tensors):
 
 def _prepare(op, args, params):
     """Arrays for the forward (cast to the compute dtype), the tensors among
-    the inputs, the device and the output dtype."""
-    compute, out_dtype = op.dtypes(args, params)
-    tensors = []
+    the inputs, whether one requires grad, the device and the output dtype.
+
+    This is the hot path: one pass gathers arrays and the dtype key; a
+    cacheable rule's result (and which arguments need a cast) is looked up."""
+    key = []
     arrays = []
+    tensors = []
     device = None
     for a in args:
         if isinstance(a, _Tensor):
-            tensors.append(a)
             arr = a._data
-            if compute is not None and arr.dtype is not compute.np:
-                arr = arr.astype(compute.np, copy=False)
+            key.append(a._dtype if arr.ndim else (a._dtype, 0))
             arrays.append(arr)
-            if device is None:
-                device = a._device
-            elif a._device is not device:
-                device = _check_devices(tensors)
-        elif a is None:
-            arrays.append(None)
+            tensors.append(a)
+            if device is not a._device:
+                device = a._device if device is None else _check_devices(tensors)
         else:
-            arrays.append(_scalar_for(a, compute))
+            key.append(a.__class__)
+            arrays.append(a)
+    cache = op._cache
+    if cache is not None:
+        key = tuple(key)
+        entry = cache.get(key)
+        if entry is None:
+            entry = cache[key] = _rule_entry(op, args, params)
+    else:
+        entry = _rule_entry(op, args, params)
+    compute, out_dtype, needs_cast = entry
+    if needs_cast:
+        np_dtype = compute.np
+        for i, a in enumerate(arrays):
+            if a is None:
+                continue
+            if a.__class__ is np.ndarray or hasattr(a, "dtype") and hasattr(a, "shape"):
+                if a.dtype is not np_dtype:
+                    arrays[i] = a.astype(np_dtype, copy=False)
+            else:
+                arrays[i] = _scalar_for(a, compute)
     return arrays, tensors, device, out_dtype
+
+
+def _rule_entry(op, args, params):
+    compute, out_dtype = op._dtypes(args, params)
+    needs_cast = compute is not None and (
+        compute.category == D.INT or
+        any(isinstance(a, _Tensor) and a._dtype is not compute for a in args))
+    return compute, out_dtype, needs_cast
 
 
 def _scalar_for(value, compute):
@@ -199,10 +258,19 @@ def dispatch(op: Op, args: tuple, params: dict | None = None):
     if device is None:
         from .._device import get_default_device
         device = get_default_device()
-    result = op.forward(device.backend.xp, *arrays, **params) if params else \
-        op.forward(device.backend.xp, *arrays)
+    try:
+        result = op.forward(device.xp, *arrays, **params) if params else \
+            op.forward(device.xp, *arrays)
+    except ValueError:
+        _check_broadcast(tensors)
+        raise
 
-    record = _grad_state[0] and op.backward is not None and any(t._rg for t in tensors)
+    record = False
+    if _grad_state[0] and op.backward is not None:
+        for t in tensors:
+            if t._rg:
+                record = True
+                break
     if op.nout == 1:
         out = _wrap(result, out_dtype, device, tensors[0] if op.view else None)
         if record:
@@ -215,9 +283,24 @@ def dispatch(op: Op, args: tuple, params: dict | None = None):
     return outs
 
 
+def _check_broadcast(tensors):
+    """torch's RuntimeError when elementwise inputs do not broadcast."""
+    shapes = [t._data.shape for t in tensors]
+    out = ()
+    for shape in shapes:
+        n = max(len(out), len(shape))
+        a, b = (1,) * (n - len(out)) + tuple(out), (1,) * (n - len(shape)) + tuple(shape)
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y and x != 1 and y != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                    f"non-singleton dimension {i}")
+        out = tuple(max(x, y) for x, y in zip(a, b))
+
+
 def _wrap(result, dtype, device, view_of):
     if result.__class__ is not np.ndarray:
-        result = device.backend.xp.asarray(result)
+        result = device.xp.asarray(result)
     if dtype is None:
         dtype = D.from_numpy_dtype(result.dtype)
     elif result.dtype is not dtype.np and result.dtype != dtype.np:
@@ -254,10 +337,15 @@ def dispatch_inplace(op: Op, target, args: tuple, params: dict | None = None):
     if record:
         _check_inplace_allowed(target)
     arrays, tensors, device, out_dtype = _prepare(op, args, params)
-    result = op.forward(device.backend.xp, *arrays, **params) if params else \
-        op.forward(device.backend.xp, *arrays)
+    result = op.forward(device.xp, *arrays, **params) if params else \
+        op.forward(device.xp, *arrays)
     if op.nout != 1:
         result = result[0]
+    if record and op.saves & INPUTS:
+        # the rule needs the old value of target: keep it, with its history
+        old = _make(target._data.copy(), target._dtype, target._device)
+        old._grad_fn, old._out_nr, old._rg = target._grad_fn, target._out_nr, target._rg
+        args = tuple(old if a is target else a for a in args)
     _write_into(target, result, out_dtype, op.name)
     if record:
         if target._base is not None and (target._base._rg or target._base._grad_fn is not None):
@@ -294,16 +382,11 @@ def _write_into(target, result, result_dtype, name):
 
 
 def _record_inplace(op, target, args, params):
-    """The in-place op's node takes the target's old history as its input."""
+    """The in-place op's node takes the target's old history as its input
+    (``args`` holds a snapshot of the old target when the rule saves inputs)."""
+    node = Node(op, params, collect_edges(args))
     if op.saves & INPUTS:
-        old = _make(target._data.copy(), target._dtype, target._device)
-        old._grad_fn, old._out_nr, old._rg = target._grad_fn, target._out_nr, target._rg
-        old_args = tuple(old if a is target else a for a in args)
-    else:
-        old_args = args
-    node = Node(op, params, collect_edges(old_args))
-    if op.saves & INPUTS:
-        node.save_inputs(old_args)
+        node.save_inputs(args)
     if op.saves & OUTPUT:
         node.save_outputs((target,))
     target._grad_fn = node

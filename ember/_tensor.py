@@ -170,10 +170,6 @@ class Tensor:
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
 
-    def untyped_storage(self):
-        from .storage import UntypedStorage
-        return UntypedStorage._of(self)
-
     def is_contiguous(self, memory_format=None) -> bool:
         if memory_format is not None and memory_format is not _contiguous_format():
             from .ops.shape import is_contiguous_format

@@ -234,3 +234,8 @@ def test_out_argument():
         ember.add(ember.ones(2), ember.ones(2), out=ember.empty(2, dtype=ember.int64))
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         ember.add(ember.ones(2, requires_grad=True), 1, out=ember.empty(2))
+
+
+def test_cuda_without_backend_names_the_extra():
+    with pytest.raises(ImportError, match="'cuda' extra"):
+        ember.ones(2).cuda()

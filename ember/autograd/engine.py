@@ -119,7 +119,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
     try:
         buffers = {}
         leaf_grads = []  # (tensor, grad) accumulated at the end in order
-        handed_out = set()
+        handed_out = {id(g) for g in grads}  # user-given root grads are never stolen
         for (obj, nr), g in zip(roots, grads):
             if isinstance(obj, _Tensor):
                 _deliver_leaf(obj, g, targets, target_key, captured, capture, create_graph, handed_out)
@@ -135,10 +135,11 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
         heapq.heapify(heap)
         check_nan = anomaly.enabled[0] and anomaly.enabled[1]
         while heap:
-            _, node = heapq.heappop(heap)
+            node = heapq.heappop(heap)[1]
             out_grads = buffers.pop(node, None)
             if out_grads is not None:
-                out_grads = _pre_hooks(node, out_grads)
+                if node.tensor_pre_hooks or node.retain_grads or node.pre_hooks:
+                    out_grads = _pre_hooks(node, out_grads)
                 if targets is not None:
                     for nr, g in enumerate(out_grads):
                         key = target_key(node, nr)
@@ -146,16 +147,18 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
                             _capture(captured, key, g)
             run = out_grads is not None and (needed is None or needed.get(node))
             in_grads = _apply(node, out_grads, check_nan) if run else None
-            if not retain_graph and run:
+            if run and not retain_graph:
                 node.release()
-            for k, e in enumerate(node.next):
+            k = -1
+            for e in node.next:
+                k += 1
                 if e is None:
                     continue
                 obj, nr, shape, dtype = e
                 g = in_grads[k] if in_grads is not None else None
-                if g is not None:
+                if g is not None and (g._data.shape != shape or g._dtype is not dtype):
                     g = _conform(g, shape, dtype)
-                if isinstance(obj, _Tensor):
+                if obj.__class__ is _Tensor or isinstance(obj, _Tensor):
                     if g is not None:
                         _deliver_leaf(obj, g, targets, target_key, captured, capture,
                                       create_graph, handed_out)
@@ -164,7 +167,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
                     buf = buffers.get(obj)
                     if buf is None:
                         buf = buffers[obj] = [None] * obj.num_outputs()
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    prev = buf[nr]
+                    buf[nr] = g if prev is None else prev + g
                 left = deps[obj] - 1
                 deps[obj] = left
                 if left == 0:
@@ -224,8 +228,7 @@ def _pre_hooks(node, out_grads):
 
 
 def _apply(node, out_grads, check_nan):
-    nout = node.num_outputs()
-    if nout > 1 or out_grads[0] is None:
+    if len(out_grads) > 1 or out_grads[0] is None:
         out_grads = _materialize(node, out_grads)
     in_grads = node.apply(out_grads)
     if not isinstance(in_grads, (tuple, list)):

@@ -147,6 +147,9 @@ class Node:
     def num_outputs(self) -> int:
         return self.op.nout
 
+    def __lt__(self, other) -> bool:  # heap ties never happen (seq is unique)
+        return self.seq < other.seq
+
     # ----------------------------------------------------- torch's API
     def name(self) -> str:
         return self.op.node_name

@@ -17,6 +17,13 @@ def get_backend(device_type: str):
         pass
     if device_type not in _MODULES:
         raise RuntimeError(f"unsupported device type '{device_type}'")
-    backend = import_module(_MODULES[device_type])
+    try:
+        backend = import_module(_MODULES[device_type])
+    except ModuleNotFoundError as err:
+        if device_type == "cuda":
+            raise ImportError(
+                "ember's CUDA backend needs CuPy and an NVIDIA GPU: install the 'cuda' extra "
+                "(pip install 'ember[cuda]')") from err
+        raise
     _BACKENDS[device_type] = backend
     return backend

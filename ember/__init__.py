@@ -75,3 +75,37 @@ def result_type(tensor1, tensor2) -> dtype:
 def can_cast(from_: dtype, to: dtype) -> bool:
     """Whether a value of dtype from_ may be cast to to under torch's casting rules."""
     return _dtype.can_cast(from_, to)
+
+
+# ------------------------------------------------------------- global settings
+import builtins as _builtins  # noqa: E402
+
+_settings = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Record the deterministic-algorithms flag (ember's CPU kernels are deterministic)."""
+    # note: inside this module bool/int/float name ember dtypes, as in torch
+    _settings["deterministic"], _settings["warn_only"] = _builtins.bool(mode), warn_only
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _settings["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    return _settings["warn_only"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """'highest', 'high' or 'medium'; ember computes float32 matmul in full float32."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision: {precision}. Expected one of: highest, high, medium")
+    _settings["matmul_precision"] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _settings["matmul_precision"]
+
+
+from . import testing  # noqa: E402,F401

@@ -306,8 +306,7 @@ class Tensor:
     def detach(self) -> "Tensor":
         """A tensor sharing memory with this one, outside the graph."""
         out = _make(self._data, self._dtype, self._device)
-        out._vc = self._vc
-        out._base = self._base if self._base is not None else self
+        out._vc = self._vc  # shares memory and version, but is not a view (torch: _base None)
         return out
 
     def detach_(self) -> "Tensor":
@@ -381,8 +380,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} is ambiguous")
+            what = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:

@@ -49,3 +49,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         from .. import zeros_like
         result = tuple(zeros_like(i) if g is None else g for g, i in zip(result, inputs))
     return result
+
+
+from .function import (  # noqa: E402,F401
+    Function, FunctionCtx, InplaceFunction, once_differentiable,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402,F401
+from . import function, functional  # noqa: E402,F401

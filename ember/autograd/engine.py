@@ -103,7 +103,7 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
             if not isinstance(t, _Tensor):
                 raise TypeError(f"inputs must be Tensors, got {type(t).__name__}")
             if not t._rg:
-                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
             key = id(t) if t._grad_fn is None else (id(t._grad_fn), t._out_nr)
             targets.setdefault(key, []).append(k)
     captured = {}
@@ -118,7 +118,6 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
     grad_mode._state[0] = create_graph
     try:
         buffers = {}
-        leaf_grads = []  # (tensor, grad) accumulated at the end in order
         handed_out = {id(g) for g in grads}  # user-given root grads are never stolen
         for (obj, nr), g in zip(roots, grads):
             if isinstance(obj, _Tensor):

@@ -348,7 +348,7 @@ def dispatch_inplace(op: Op, target, args: tuple, params: dict | None = None):
         args = tuple(old if a is target else a for a in args)
     _write_into(target, result, out_dtype, op.name)
     if record:
-        if target._base is not None and (target._base._rg or target._base._grad_fn is not None):
+        if target._base is not None:
             from ..autograd.views import rebase_view
             rebase_view(op, target, args, params)
         else:

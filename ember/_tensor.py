@@ -157,10 +157,17 @@ class Tensor:
         return strides[_wrap_dim(dim, self._data.ndim)]
 
     def _root_array(self):
+        """The array owning this tensor's memory (NumPy's as_strided puts a
+        wrapper object between a view and its base; look through it)."""
         a = self._data
-        while isinstance(a.base, np.ndarray):
-            a = a.base
-        return a
+        while True:
+            b = a.base
+            if isinstance(b, np.ndarray):
+                a = b
+            elif b is not None and isinstance(getattr(b, "base", None), np.ndarray):
+                a = b.base
+            else:
+                return a
 
     def storage_offset(self) -> int:
         root = self._root_array()

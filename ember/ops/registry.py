@@ -377,8 +377,23 @@ def _write_into(target, result, result_dtype, name):
         raise RuntimeError(
             f"result type {_torch_type_name(result_dtype)} can't be cast to the desired output "
             f"type {_torch_type_name(target._dtype)}")
+    if name not in _OVERLAP_ALLOWED and not target._data.flags.c_contiguous:
+        _check_no_internal_overlap(target._data)
     target._data[...] = result
     target._vc[0] += 1
+
+
+# torch lets these write into an expanded (self-overlapping) tensor
+_OVERLAP_ALLOWED = {"copy_", "fill_"}
+
+
+def _check_no_internal_overlap(array):
+    for n, s in zip(array.shape, array.strides):
+        if s == 0 and n > 1:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to "
+                "a single memory location. Please clone() the tensor before performing the "
+                "operation.")
 
 
 def _record_inplace(op, target, args, params):

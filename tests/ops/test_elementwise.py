@@ -313,3 +313,8 @@ def test_errors(case):
 def test_integer_overflow_wraps_like_torch():
     check(lambda lib, a: a + 1000, Sample(np.array([1, 2], dtype=np.int8), grad=False))
     check(lambda lib, a: a * 300, Sample(np.array([1, 2], dtype=np.uint8), grad=False))
+
+
+def test_inplace_into_expanded_tensor_raises_like_torch():
+    check_error(lambda lib, a: a.expand(3, 2).add_(1), [rand(1, 2)], RuntimeError,
+                "more than one element of the written-to tensor")

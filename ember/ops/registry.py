@@ -337,16 +337,22 @@ def dispatch_inplace(op: Op, target, args: tuple, params: dict | None = None):
     if record:
         _check_inplace_allowed(target)
     arrays, tensors, device, out_dtype = _prepare(op, args, params)
-    result = op.forward(device.xp, *arrays, **params) if params else \
-        op.forward(device.xp, *arrays)
-    if op.nout != 1:
-        result = result[0]
     if record and op.saves & INPUTS:
         # the rule needs the old value of target: keep it, with its history
         old = _make(target._data.copy(), target._dtype, target._device)
         old._grad_fn, old._out_nr, old._rg = target._grad_fn, target._out_nr, target._rg
         args = tuple(old if a is target else a for a in args)
-    _write_into(target, result, out_dtype, op.name)
+    if op.inplace_forward is not None and arrays[0] is target._data:
+        # the op writes into target's memory itself (no full-size temporary)
+        _check_writable(target, out_dtype, op.name)
+        op.inplace_forward(device.xp, *arrays, **(params or {}))
+        target._vc[0] += 1
+    else:
+        result = op.forward(device.xp, *arrays, **params) if params else \
+            op.forward(device.xp, *arrays)
+        if op.nout != 1:
+            result = result[0]
+        _write_into(target, result, out_dtype, op.name)
     if record:
         if target._base is not None:
             from ..autograd.views import rebase_view
@@ -373,14 +379,18 @@ def _write_into(target, result, result_dtype, name):
             raise RuntimeError(
                 f"output with shape {list(tshape)} doesn't match the broadcast shape "
                 f"{list(np.broadcast_shapes(rshape, tshape))}")
+    _check_writable(target, result_dtype, name)
+    target._data[...] = result
+    target._vc[0] += 1
+
+
+def _check_writable(target, result_dtype, name):
     if result_dtype is not None and not D.can_cast(result_dtype, target._dtype):
         raise RuntimeError(
             f"result type {_torch_type_name(result_dtype)} can't be cast to the desired output "
             f"type {_torch_type_name(target._dtype)}")
     if name not in _OVERLAP_ALLOWED and not target._data.flags.c_contiguous:
         _check_no_internal_overlap(target._data)
-    target._data[...] = result
-    target._vc[0] += 1
 
 
 # torch lets these write into an expanded (self-overlapping) tensor

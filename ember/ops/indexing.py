@@ -346,8 +346,7 @@ def _index_put_inplace(xp, target, v, basic, adv, accumulate=False):
     _put_region(xp, target, basic, adv, v, accumulate)
 
 
-# writes straight into the target: for dispatch_inplace to use instead of the
-# copying forward once it supports Op.inplace_forward (x[i] = v is then O(len(i)))
+# writes straight into the target, so x[i] = v costs O(len(i)), not O(x.numel())
 _index_put.inplace_forward = _index_put_inplace
 
 

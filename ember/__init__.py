@@ -108,4 +108,5 @@ def get_float32_matmul_precision() -> str:
     return _settings["matmul_precision"]
 
 
-from . import testing  # noqa: E402,F401
+from . import _printing  # noqa: E402,F401  (registers set_printoptions)
+from . import random, testing  # noqa: E402,F401

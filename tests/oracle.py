@@ -130,6 +130,10 @@ def _grad_inputs(args):
             and a.requires_grad]
 
 
+def _real(t):
+    return t.real if t.is_complex() else t
+
+
 def check(fn, sample: Sample, *, grad=True, gradgrad=True, rtol=1e-5, atol=1e-6,
           grad_rtol=None, grad_atol=None):
     """Run fn on ember and torch with the sample's arguments and compare
@@ -169,11 +173,12 @@ def check(fn, sample: Sample, *, grad=True, gradgrad=True, rtol=1e-5, atol=1e-6,
     if not pairs:
         return
     ws = [rng.standard_normal(tuple(b.shape)) for _, b in pairs]
-    t_s = sum((b * torch.tensor(w, dtype=b.dtype)).sum() for (_, b), w in zip(pairs, ws))
+    # a complex gradient enters the second-order loss through its real part
+    t_s = sum(_real((b * torch.tensor(w, dtype=b.dtype)).sum()) for (_, b), w in zip(pairs, ws))
     t_gg = torch.autograd.grad(t_s, t_inputs, allow_unused=True)
     # a first-order grad that ember computed without history is constant: its
     # second-order grads are zero, which torch's must then be too
-    e_terms = [(a * ember.tensor(w, dtype=a.dtype)).sum()
+    e_terms = [_real((a * ember.tensor(w, dtype=a.dtype)).sum())
                for (a, _), w in zip(pairs, ws) if a.requires_grad]
     e_gg = (ember.autograd.grad(sum(e_terms), e_inputs, allow_unused=True) if e_terms
             else [None] * len(e_inputs))

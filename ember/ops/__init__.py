@@ -4,4 +4,6 @@ ember/__init__ calls it once Tensor exists."""
 
 def load_all() -> None:
     from . import elementwise, conversion  # noqa: F401
-    from . import reduction, shape, indexing, linalg, creation, random, special  # noqa: F401
+    from . import reduction, cumulative, sorting, shape, indexing, scatter, linalg, creation, random, special  # noqa: F401,E501
+    from . import strided, joining, rearrange  # noqa: F401
+    from . import windows  # noqa: F401

@@ -400,8 +400,6 @@ def _(ctx, g):
     ga = gb = None
     if need[0]:
         ga = (g * b.log() if not isinstance(b, (int, float)) else g * _log_scalar(b, a))
-        if not isinstance(a, (int, float)) and not isinstance(b, (int, float)):
-            ga = ga.masked_fill((a == 0) & ~b.isnan(), 0)
     if need[1]:
         gb = g * a / b
     return ga, gb

@@ -318,3 +318,8 @@ def test_integer_overflow_wraps_like_torch():
 def test_inplace_into_expanded_tensor_raises_like_torch():
     check_error(lambda lib, a: a.expand(3, 2).add_(1), [rand(1, 2)], RuntimeError,
                 "more than one element of the written-to tensor")
+
+
+def test_xlogy_grad_at_zero_input():
+    """torch's d/dx xlogy(x, y) is log(y) even where x == 0."""
+    check(lambda lib, x, y: lib.xlogy(x, y), Sample(np.array([0.0, 1.0]), np.array([2.0, 3.0])))

@@ -19,6 +19,9 @@ class T:
     def __init__(self, array):
         self.array = np.asarray(array)
 
+    def __repr__(self) -> str:  # stable test ids (pytest-xdist compares them across workers)
+        return f"T({self.array.tolist()})"
+
 
 def build(lib, spec):
     """Turn an index spec (T markers inside tuples/lists) into lib's index."""

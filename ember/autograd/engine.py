@@ -247,7 +247,7 @@ def _apply(node, out_grads, check_nan):
 
 
 def _materialize(node, out_grads):
-    meta = getattr(node, "out_meta", None)
+    meta = node.out_meta
     if meta is None:
         return out_grads
     out = list(out_grads)

@@ -55,6 +55,7 @@ class Node:
     tensor_pre_hooks = None   # {output_nr: [hook]}
     retain_grads = None       # {output_nr: weakref to tensor}
     anomaly_trace = None
+    out_meta = None           # per output (shape, dtype, device) of multi-output ops
     _metadata = None
     _empty_params: dict = {}
 

@@ -6,4 +6,4 @@ def load_all() -> None:
     from . import elementwise, conversion  # noqa: F401
     from . import reduction, cumulative, sorting, shape, indexing, scatter, linalg, creation, random, special  # noqa: F401,E501
     from . import strided, joining, rearrange  # noqa: F401
-    from . import windows  # noqa: F401
+    from . import windows, linalg_decomp, linalg_funcs  # noqa: F401

@@ -49,8 +49,8 @@ def _add(table, name, fn):
 
 def check_tensor(x, fname: str, arg: str = "input", pos: int = 1):
     """torch's TypeError for a non-Tensor argument."""
-    from .._tensor import Tensor
-    if not isinstance(x, Tensor):
+    from . import registry
+    if not isinstance(x, registry._Tensor):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, "
                         f"not {type(x).__name__}")
 

@@ -319,6 +319,9 @@ def _record(op, args, tensors, params, outs):
         node.save_inputs(args)
     if saves & OUTPUT:
         node.save_outputs(outs)
+    if len(outs) > 1:  # the engine gives unused differentiable outputs zero grads
+        node.out_meta = [(o._data.shape, o._dtype, o._device) if i in op.diff_outputs else None
+                         for i, o in enumerate(outs)]
     for i in op.diff_outputs:
         o = outs[i]
         if o._dtype.category >= D.FLOAT:

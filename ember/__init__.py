@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import builtins as _builtins  # inside this module bool/int/float name ember dtypes
+
 from . import _dtype
 from ._dtype import (  # noqa: F401
     bfloat16, complex64, complex128, dtype, finfo, float16, float32, float64,
@@ -66,6 +68,30 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def numel(input: Tensor) -> int:
+    """The number of elements of input (torch.numel)."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> _builtins.bool:
+    """Whether input's dtype is a floating type (torch.is_floating_point)."""
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> _builtins.bool:
+    """Whether input's dtype is complex (torch.is_complex)."""
+    return input.is_complex()
+
+
+def is_nonzero(input: Tensor) -> _builtins.bool:
+    """bool(input) for a one-element tensor (torch.is_nonzero)."""
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
+                           if input.numel() else
+                           "Boolean value of Tensor with no values is ambiguous")
+    return _builtins.bool(input.item())
+
+
 def result_type(tensor1, tensor2) -> dtype:
     """The dtype an arithmetic op on the two arguments would produce (torch.result_type)."""
     from .ops.registry import _promote
@@ -78,7 +104,6 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 
 
 # ------------------------------------------------------------- global settings
-import builtins as _builtins  # noqa: E402
 
 _settings = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
 

@@ -69,6 +69,10 @@ _DUNDER_SYMBOLS = {
     "__and__": "&", "__or__": "|", "__xor__": "^", "__invert__": "~", "__neg__": "-",
     "__lshift__": "<<", "__rlshift__": "<<", "__iand__": "&=", "__ior__": "|=",
     "__ixor__": "^=", "__getitem__": "[", "__setitem__": "] =",
+    # protocol methods are exercised through the builtins that call them
+    "__bool__": "bool(", "__float__": "float(", "__int__": "int(", "__len__": "len(",
+    "__iter__": "list(", "__hash__": "hash(", "__format__": ':.2f}"', "__array__": "np.asarray(",
+    "__deepcopy__": "deepcopy(", "__repr__": "repr(", "__index__": "][ember.tensor(",
 }
 
 

@@ -796,3 +796,53 @@ ShortTensor = _legacy_type("ShortTensor", D.int16)
 IntTensor = _legacy_type("IntTensor", D.int32)
 LongTensor = _legacy_type("LongTensor", D.int64)
 BoolTensor = _legacy_type("BoolTensor", D.bool_)
+
+
+@export_method("new")
+def new(self, *args, device=None):
+    """The legacy constructor with this tensor's dtype: new(*sizes) is
+    uninitialised, new(data) copies data, new() is empty."""
+    dev = device if device is not None else self._device
+    if len(args) == 1 and not isinstance(args[0], int) and not (
+            isinstance(args[0], tuple) and all(isinstance(s, int) for s in args[0])):
+        return tensor(args[0], dtype=self._dtype, device=dev)
+    size = parse_size(args, "new") if args else (0,)
+    return _filled(None, size, self._dtype, dev, False)
+
+
+@export_method("resize_")
+def resize_(self, *sizes, memory_format=None):
+    """Give self a new shape in place, keeping the first elements of its data
+    (new elements are uninitialised)."""
+    if self._rg:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = parse_size(sizes, "resize_")
+    n = 1
+    for s in shape:
+        n *= s
+    data = self._data
+    if data.size == n and data.flags.c_contiguous:
+        self._data = data.reshape(shape)
+    else:
+        xp = self._device.xp
+        flat = xp.empty(n, dtype=data.dtype)
+        k = min(n, data.size)
+        flat[:k] = data.reshape(-1)[:k]
+        self._data = flat.reshape(shape)
+    self._vc[0] += 1
+    return self
+
+
+@export_method("resize")
+def resize(self, *sizes):
+    """A resized copy-or-view (the deprecated Tensor.resize)."""
+    out = self.detach().clone() if self._data.size != _numel(parse_size(sizes, "resize")) \
+        else self.detach()
+    return resize_(out, *sizes)
+
+
+def _numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n

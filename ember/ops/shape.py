@@ -617,3 +617,9 @@ def _register_properties() -> None:
     }
     for name, prop in props.items():
         setattr(Tensor, name, prop)
+
+
+@export("expand_copy", method=False)
+def expand_copy(input, size):
+    """A contiguous copy of input.expand(size) (torch.expand_copy)."""
+    return expand(input, size_arg((size,))).clone()

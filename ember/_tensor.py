@@ -55,6 +55,7 @@ class Tensor:
     _post_acc_hooks = None
     _retains = False
     _is_param = False
+    _seen = 0  # for views: the version at which their history was recorded
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
@@ -240,9 +241,16 @@ class Tensor:
     def grad(self) -> None:
         self._grad = None
 
+    def _fresh(self) -> "Tensor":
+        """self, with a view's history re-derived if its memory was written since."""
+        if self._base is not None and self._vc[0] != self._seen:
+            from .autograd.views import refresh_view
+            refresh_view(self)
+        return self
+
     @property
     def grad_fn(self):
-        return self._grad_fn
+        return self._fresh()._grad_fn
 
     @property
     def is_leaf(self) -> bool:
@@ -262,6 +270,7 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep .grad for this non-leaf tensor after backward."""
+        self._fresh()
         if self._grad_fn is None:
             if not self._rg:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -275,6 +284,7 @@ class Tensor:
 
     def register_hook(self, hook):
         """Call hook(grad) when this tensor's gradient is computed; it may return a new grad."""
+        self._fresh()
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is None:
@@ -304,6 +314,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' .grad."""
+        self._fresh()
         if inputs is not None:
             inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
             if not inputs:

@@ -13,6 +13,7 @@ _make = None
 
 
 def _root_edge(t, i):
+    t._fresh()
     if t._grad_fn is not None:
         return (t._grad_fn, t._out_nr)
     if t._rg:

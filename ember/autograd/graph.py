@@ -27,10 +27,17 @@ _FREED_MSG = (
     "calling backward.")
 
 
+def _refresh_view(t):
+    from .views import refresh_view
+    refresh_view(t)
+
+
 def collect_edges(args):
     """One edge per input position (see module docstring)."""
     edges = []
     for a in args:
+        if isinstance(a, _Tensor) and a._base is not None and a._vc[0] != a._seen:
+            _refresh_view(a)
         if isinstance(a, _Tensor) and a._rg:
             fn = a._grad_fn
             if fn is None:

@@ -221,6 +221,7 @@ def rebase_view(op, target, args, params, old=None):
     view_node = Node(_take, {"index": index}, [(copy, 0, base._data.shape, base._dtype)])
     op_node.view_node = view_node
     target._grad_fn, target._out_nr, target._rg = view_node, 0, True
+    target._seen = target._vc[0]
 
 
 def _record_plain(op, target, args, params, old):
@@ -231,3 +232,17 @@ def _record_plain(op, target, args, params, old):
     node = Node(op, params, collect_edges(op_args))
     _save(node, op, op_args, target)
     target._grad_fn, target._out_nr, target._rg = node, 0, True
+    target._seen = target._vc[0]
+
+
+def refresh_view(view) -> None:
+    """Re-derive the history of a view whose memory was written in place (through
+    its base or another view) after the view's own history was recorded: it becomes
+    a region of the base's current history, as torch regenerates such views."""
+    view._seen = view._vc[0]
+    base = view._base
+    edge = _history_edge(base)
+    if edge is None:
+        return
+    node = Node(_take, {"index": view_indices(base, view)}, [edge])
+    view._grad_fn, view._out_nr, view._rg = node, 0, True

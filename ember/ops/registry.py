@@ -268,7 +268,8 @@ def dispatch(op: Op, args: tuple, params: dict | None = None):
     record = False
     if _grad_state[0] and op.backward is not None:
         for t in tensors:
-            if t._rg:
+            # (a view whose memory was written in place may have gained a history)
+            if t._rg or t._base is not None and t._vc[0] != t._seen and t._fresh()._rg:
                 record = True
                 break
     if op.nout == 1:
@@ -309,6 +310,7 @@ def _wrap(result, dtype, device, view_of):
     if view_of is not None:
         out._vc = view_of._vc
         out._base = view_of._base if view_of._base is not None else view_of
+        out._seen = view_of._vc[0]  # the version its history describes
     return out
 
 
@@ -336,7 +338,7 @@ def dispatch_inplace(op: Op, target, args: tuple, params: dict | None = None):
     """Run ``op`` out of place on ``args`` and write the result into ``target``
     (which is one of ``args``), rebasing its autograd history."""
     record = _grad_state[0] and op.backward is not None and \
-        any(isinstance(a, _Tensor) and a._rg for a in args)
+        any(isinstance(a, _Tensor) and a._fresh()._rg for a in args)
     if record:
         _check_inplace_allowed(target)
     arrays, tensors, device, out_dtype = _prepare(op, args, params)

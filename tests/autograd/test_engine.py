@@ -338,3 +338,39 @@ def test_inplace_on_view_saved_tensor_check():
         c.t().mul_(2)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             z.sum().backward()
+
+
+STALE_VIEW_CASES = [
+    # (name, program over lib and a leaf x of shape (4,)); the returned value is differentiated
+    ("view before base mul_", lambda lib, x: _stale(lib, x, lambda b: b[:2].mul_(2))),
+    ("view before base add_ of tensor", lambda lib, x: _stale(lib, x, lambda b: b.add_(x))),
+    ("view before setitem", lambda lib, x: _stale(lib, x, lambda b: b.__setitem__(1, x[0] * 3))),
+    ("no-history base", lambda lib, x: _stale_plain(lib, x)),
+]
+
+
+def _stale(lib, x, write):
+    b = x * 1
+    u = b.reshape(2, 2)     # a view made before the write
+    write(b)
+    return (u * lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=x.dtype)).sum()
+
+
+def _stale_plain(lib, x):
+    b = lib.zeros(4, dtype=x.dtype)
+    u = b[1:]
+    b.add_(x)
+    return (u * u).sum()
+
+
+@pytest.mark.parametrize("case", STALE_VIEW_CASES, ids=[c[0] for c in STALE_VIEW_CASES])
+def test_views_see_later_inplace_writes(case):
+    """A view made before an in-place write to its memory differentiates through the write."""
+    _, program = case
+    import numpy as np
+    x0 = np.array([0.5, -1.0, 2.0, 1.5])
+    xt = torch.tensor(x0, requires_grad=True)
+    xe = ember.tensor(x0, requires_grad=True)
+    program(torch, xt).backward()
+    program(ember, xe).backward()
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-12)

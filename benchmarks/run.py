@@ -45,6 +45,7 @@ def overhead_add_grad(lib):
 
 def chain_fwd_bwd(lib):
     """A 50-op elementwise chain on 64-element tensors, forward + backward."""
+    lib.manual_seed(0)
     x = lib.randn(64, requires_grad=True)
     w = lib.randn(64)
 
@@ -83,11 +84,20 @@ def run_workload(name, libs, repeat):
     return {n: statistics.median(t) for n, t in times.items()}
 
 
-def import_time(module: str) -> float:
+def import_time(module: str, repeat: int = 3) -> float:
+    """Median µs of `import module` in a fresh process, as a user sees it: bytecode
+    caching on (some environments turn it off) and one warm-up run first."""
+    import os
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=str(Path(__file__).resolve().parent.parent))
-    return float(out.stdout.strip()) * 1e6 if out.returncode == 0 else float("nan")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    runs = []
+    for _ in range(repeat + 1):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=str(Path(__file__).resolve().parent.parent), env=env)
+        if out.returncode != 0:
+            return float("nan")
+        runs.append(float(out.stdout.strip()) * 1e6)
+    return statistics.median(runs[1:])
 
 
 def main(argv=None) -> int:

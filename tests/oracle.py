@@ -24,10 +24,15 @@ class NC:
 
 
 class Sample:
-    def __init__(self, *args, grad=True, **kwargs):
+    """Arguments for one call. grad=False: compare values only. fd=False: skip the
+    finite-difference checks (for points where the function is not smooth, e.g.
+    ties, or whose inputs must keep a structure such as symmetry)."""
+
+    def __init__(self, *args, grad=True, fd=True, **kwargs):
         self.args = args
         self.kwargs = kwargs
         self.grad = grad
+        self.fd = fd
 
     def __repr__(self) -> str:
         def show(a):
@@ -130,14 +135,47 @@ def _grad_inputs(args):
             and a.requires_grad]
 
 
+FD_MAX_NUMEL = 24  # finite differences cost two evaluations per input element
+
+
+def _finite_difference_checks(fn, e_args, e_inputs, kwargs, gradgrad):
+    if any(t.dtype is not ember.float64 for t in e_inputs):
+        return
+    if sum(t.numel() for t in e_inputs) > FD_MAX_NUMEL:
+        return
+    positions = {id(t): k for k, t in enumerate(e_inputs)}
+
+    def rebuild(a, flat):
+        if isinstance(a, ember.Tensor) and id(a) in positions:
+            return flat[positions[id(a)]]
+        if isinstance(a, (list, tuple)) and any(isinstance(x, ember.Tensor) for x in a):
+            return type(a)(rebuild(x, flat) for x in a)
+        return a
+
+    def func(*flat):
+        out = fn(ember, *[rebuild(a, flat) for a in e_args], **kwargs)
+        outs = [o for o in _flat(out) if isinstance(o, ember.Tensor) and o.requires_grad]
+        return tuple(_real(o) for o in outs)
+
+    leaves = [t.detach().clone().requires_grad_(True) for t in e_inputs]
+    values = func(*leaves)
+    if not all(bool(v.detach().isfinite().all()) for v in values):
+        return  # no derivative to approximate where the function is not finite
+    ember.autograd.gradcheck(func, leaves, atol=1e-6, rtol=1e-4)
+    if gradgrad:
+        ember.autograd.gradgradcheck(func, leaves, atol=1e-6, rtol=1e-4)
+
+
 def _real(t):
     return t.real if t.is_complex() else t
 
 
 def check(fn, sample: Sample, *, grad=True, gradgrad=True, rtol=1e-5, atol=1e-6,
-          grad_rtol=None, grad_atol=None):
+          grad_rtol=None, grad_atol=None, fd=True):
     """Run fn on ember and torch with the sample's arguments and compare
-    outputs, gradients and second-order gradients."""
+    outputs, gradients and second-order gradients; for small float64 samples
+    also check ember's gradients against finite differences (gradcheck and
+    gradgradcheck), unless fd=False (say why where a test turns it off)."""
     grad = grad and sample.grad
     e_args = [_convert(ember, a, grad) for a in sample.args]
     t_args = [_convert(torch, a, grad) for a in sample.args]
@@ -167,6 +205,8 @@ def check(fn, sample: Sample, *, grad=True, gradgrad=True, rtol=1e-5, atol=1e-6,
             assert not to_numpy(b).any(), f"grad[{i}]: ember returned None"
             continue
         assert_close(a, b, g_rtol, g_atol, f"grad[{i}]")
+    if fd and sample.fd:
+        _finite_difference_checks(fn, e_args, e_inputs, sample.kwargs, gradgrad)
     if not gradgrad:
         return
     pairs = [(a, b) for a, b in zip(e_g, t_g) if b is not None and b.requires_grad]

@@ -101,17 +101,19 @@ CONVERSIONS = ["float", "double", "half", "int", "long", "bool", "short", "char"
 @pytest.mark.parametrize("method", CONVERSIONS)
 def test_dtype_methods(method):
     a = rand(2, 3, low=-3, high=3)
-    check(lambda lib, x: getattr(x, method)(), Sample(a, grad=method in ("float", "double", "half")),
+    # (a float64 -> float32/16 cast has no float64-accurate finite difference)
+    check(lambda lib, x: getattr(x, method)(), Sample(a, grad=method in ("float", "double", "half"),
+                                                     fd=method == "double"),
           rtol=1e-2 if method in ("half", "bfloat16") else 1e-6, atol=1e-2)
 
 
 def test_to_variants():
     a = rand(2, 3)
-    check(lambda lib, x: x.to(lib.float32), Sample(a))
-    check(lambda lib, x: x.to("cpu", lib.float16), Sample(a), rtol=1e-3, atol=1e-3)
+    check(lambda lib, x: x.to(lib.float32), Sample(a, fd=False))
+    check(lambda lib, x: x.to("cpu", lib.float16), Sample(a, fd=False), rtol=1e-3, atol=1e-3)
     check(lambda lib, x: x.to(dtype=lib.int32), Sample(a, grad=False))
-    check(lambda lib, x: x.to(lib.zeros(1, dtype=lib.float32)), Sample(a))
-    check(lambda lib, x: x.type(lib.float32), Sample(a))
+    check(lambda lib, x: x.to(lib.zeros(1, dtype=lib.float32)), Sample(a, fd=False))
+    check(lambda lib, x: x.type(lib.float32), Sample(a, fd=False))
     check(lambda lib, x: x.type_as(lib.zeros(1, dtype=lib.int64)), Sample(a, grad=False))
     e = ember.ones(2)
     assert e.to(ember.float32) is e and e.to("cpu") is e and e.cpu() is e

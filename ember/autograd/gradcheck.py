@@ -44,7 +44,8 @@ def _differentiable(t) -> bool:
 def _evaluate(func, inputs) -> list:
     """func's tensor outputs as flat float64 host arrays."""
     out = _as_tuple(func(*inputs))
-    return [_host(o).reshape(-1) for o in out if _differentiable(o)]
+    # copies: an output may share memory with an input that is perturbed in place
+    return [np.array(_host(o), copy=True).reshape(-1) for o in out if _differentiable(o)]
 
 
 def _numerical(func, inputs, diff_idx, eps):

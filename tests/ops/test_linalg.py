@@ -397,9 +397,13 @@ def _eigh_out(w, V):
 
 @pytest.mark.parametrize("name,fn,samples", DECOMP, ids=[d[0] for d in DECOMP])
 def test_decompositions(name, fn, samples):
+    # functions of symmetric/hermitian input read one triangle: a finite difference
+    # that breaks the symmetry does not match torch's symmetric gradient convention
+    symmetric = name.startswith(("cholesky", "torch.cholesky", "eigh", "eigvalsh",
+                                 "pinv_hermitian"))
     for s in samples:
         args = s if isinstance(s, tuple) else (s,)
-        check(fn, Sample(*args), rtol=1e-9, atol=1e-10)
+        check(fn, Sample(*args, fd=not symmetric), rtol=1e-9, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", ["det", "inv", "solve", "cholesky", "eigh", "svd", "qr"])

@@ -414,3 +414,19 @@ def test_input_error_names_module_path():
 def test_forward_missing():
     with pytest.raises(NotImplementedError, match='missing the required "forward" function'):
         enn.Module()(ember.ones(1))
+
+
+def test_more_module_api_against_torch():
+    e, t = E_NET(), T_NET()
+    assert [type(m).__name__ for m in e.children()] == [type(m).__name__ for m in t.children()]
+    assert len(list(e.buffers())) == len(list(t.buffers()))
+    assert e.training == t.training
+    e.eval()
+    t.eval()
+    assert e.training == t.training == False  # noqa: E712
+    e.register_module("extra", E_AFFINE(1, 1))
+    t.register_module("extra", T_AFFINE(1, 1))
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert e.share_memory() is e
+    moved = E_AFFINE(2, 2).to_empty(device="cpu")
+    assert moved.weight.shape == (2, 2) and isinstance(moved.weight, enn.Parameter)

@@ -170,10 +170,36 @@ def _(ctx, g):
     return (g.reshape(ctx.input_shape(0)),)
 
 
+@defop("_view_contiguous", dtypes=KEEP, view=True)
+def _view_contiguous(xp, x, shape):
+    # a C-contiguous array reshapes to a view; NumPy's strides for size-1 dims
+    # may differ from torch's, but Tensor.stride() reports canonical ones
+    return xp.reshape(x, shape)
+
+
+_view_contiguous.defgrad(lambda ctx, g: (g.reshape(ctx.input_shape(0)),))
+_view_contiguous.node_name = "ViewBackward0"
+
+
 def _view_shape(self, shape):
     data = self._data
     shape = infer_shape(shape, data.size)
     return shape, view_strides(data.shape, elem_strides(data), shape)
+
+
+def _contiguous_view(self, shape):
+    """The fast path of view/reshape for C-contiguous tensors, or None."""
+    data = self._data
+    if not data.flags.c_contiguous:
+        return None
+    n = 1
+    for s in shape:
+        if s < 0:
+            return dispatch(_view_contiguous, (self,), {"shape": infer_shape(shape, data.size)})
+        n *= s
+    if n != data.size:
+        infer_shape(shape, data.size)  # raises torch's error
+    return dispatch(_view_contiguous, (self,), {"shape": shape})
 
 
 @export_method("view")
@@ -182,7 +208,11 @@ def view(self, *shape):
     dtype (``view(dtype)``); raises when the strides do not allow it."""
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(self, shape[0])
-    shape, strides = _view_shape(self, size_arg(shape))
+    shape = size_arg(shape)
+    fast = _contiguous_view(self, shape)
+    if fast is not None:
+        return fast
+    shape, strides = _view_shape(self, shape)
     if strides is None:
         raise RuntimeError(_VIEW_ERROR)
     return dispatch(_view, (self,), {"shape": shape, "strides": strides})
@@ -191,7 +221,11 @@ def view(self, *shape):
 @export("reshape")
 def reshape(input, *shape):
     """Same data with a new shape: a view when ``view`` would succeed, else a copy."""
-    shape, strides = _view_shape(input, size_arg(shape, "shape"))
+    shape = size_arg(shape, "shape")
+    fast = _contiguous_view(input, shape)
+    if fast is not None:
+        return fast
+    shape, strides = _view_shape(input, shape)
     if strides is None:
         return dispatch(_reshape_copy, (input,), {"shape": shape})
     return dispatch(_view, (input,), {"shape": shape, "strides": strides})

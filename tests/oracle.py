@@ -209,7 +209,9 @@ def check(fn, sample: Sample, *, grad=True, gradgrad=True, rtol=1e-5, atol=1e-6,
         _finite_difference_checks(fn, e_args, e_inputs, sample.kwargs, gradgrad)
     if not gradgrad:
         return
-    pairs = [(a, b) for a, b in zip(e_g, t_g) if b is not None and b.requires_grad]
+    # (a None first-order grad from ember means a constant zero: nothing to differentiate)
+    pairs = [(a, b) for a, b in zip(e_g, t_g)
+             if a is not None and b is not None and b.requires_grad]
     if not pairs:
         return
     ws = [rng.standard_normal(tuple(b.shape)) for _, b in pairs]

@@ -2,10 +2,7 @@
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
-from . import functional, utils  # noqa: F401
-from importlib.util import find_spec as _find_spec  # TEMPORARY while init.py is written
-if _find_spec("ember.nn.init") is not None:
-    from . import init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
            "functional", "init", "utils", *_modules_all]

@@ -113,6 +113,9 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
         data = empty(0, dtype=dtype or D.get_default_dtype(), device=as_device(device))
         return Parameter.__new__(cls, data, requires_grad)
 
+    def __init__(self, *args, **kwargs):
+        pass
+
 
 class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     """A buffer whose shape is not known yet (lazy modules)."""

@@ -97,7 +97,7 @@ class Module:
 
     dump_patches = False
     _version = 1
-    training: bool
+    training: bool = True  # set per instance by __init__ and train()/eval()
     call_super_init = False
 
     def __init__(self, *args, **kwargs) -> None:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 # ----------------------------------------------------------------- workloads
@@ -62,7 +63,80 @@ def chain_fwd_bwd(lib):
     return step, 50
 
 
-WORKLOADS = {f.__name__: f for f in (overhead_add, overhead_add_grad, chain_fwd_bwd)}
+def _sgd_step(lib, model, loss):
+    """Backward and a plain SGD update, written the same way for both frameworks
+    (an optimizer from ember.optim replaces it once that lands)."""
+    loss.backward()
+    with lib.no_grad():
+        for p in model.parameters():
+            p.sub_(p.grad, alpha=0.01)
+            p.grad = None
+
+
+def _training(lib, build, make_batch, loss_of):
+    import models
+    lib.manual_seed(0)
+    model = build(models, lib)
+    batch = make_batch(lib)
+
+    def step():
+        _sgd_step(lib, model, loss_of(lib, model, batch))
+    return step, 1
+
+
+def train_mlp(lib):
+    """784-512-512-10 MLP, batch 128, cross entropy: one training step (ms)."""
+    return _training(lib, lambda m, lib: m.mlp(lib),
+                     lambda lib: (lib.randn(128, 784), lib.randint(0, 10, (128,))),
+                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]))
+
+
+def train_cnn(lib):
+    """Two conv/pool blocks and two linear layers, batch 64 of 1x28x28."""
+    return _training(lib, lambda m, lib: m.cnn(lib),
+                     lambda lib: (lib.randn(64, 1, 28, 28), lib.randint(0, 10, (64,))),
+                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]))
+
+
+def _gpt(sdpa):
+    def workload(lib):
+        return _training(lib, lambda m, lib: m.gpt(lib, sdpa=sdpa),
+                         lambda lib: (lib.randint(0, 65, (16, 64)), lib.randint(0, 65, (16, 64))),
+                         lambda lib, model, b: lib.nn.functional.cross_entropy(
+                             model(b[0]).view(-1, 65), b[1].view(-1)))
+    return workload
+
+
+train_gpt = _gpt(False)
+train_gpt.__name__ = "train_gpt"
+train_gpt.__doc__ = "nanoGPT-style decoder (4 layers, width 128, block 64, batch 16)."
+train_gpt_sdpa = _gpt(True)
+train_gpt_sdpa.__name__ = "train_gpt_sdpa"
+
+
+def train_lstm(lib):
+    """nn.LSTM(32 -> 128), sequence 50, batch 32, linear head."""
+    return _training(lib, lambda m, lib: m.LSTMModel(lib),
+                     lambda lib: (lib.randn(50, 32, 32), lib.randint(0, 10, (32,))),
+                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]))
+
+
+def infer1(lib):
+    """Batch-1 inference latency of the MLP under no_grad."""
+    import models
+    lib.manual_seed(0)
+    model = models.mlp(lib).eval()
+    x = lib.randn(1, 784)
+
+    def step():
+        with lib.no_grad():
+            model(x)
+    return step, 1
+
+
+WORKLOADS = {f.__name__: f for f in (overhead_add, overhead_add_grad, chain_fwd_bwd, train_mlp,
+                                     train_cnn, train_gpt, train_gpt_sdpa, train_lstm, infer1)}
+_PER_OP = {"overhead_add", "overhead_add_grad", "chain_fwd_bwd"}
 
 
 def _time(step, ops):
@@ -112,11 +186,14 @@ def main(argv=None) -> int:
     except ImportError:
         print("torch not installed: ember figures only")
     names = [n for n in args.only.split(",") if n] or list(WORKLOADS)
-    print(f"{'workload':<20} {'ember µs/op':>12} {'torch µs/op':>12} {'ratio':>7}")
+    print(f"{'workload':<20} {'ember':>12} {'torch':>12} {'ratio':>7}  unit")
     for name in names:
         res = run_workload(name, libs, args.repeat)
         e, t = res["ember"], res.get("torch", float("nan"))
-        print(f"{name:<20} {e:>12.2f} {t:>12.2f} {e / t:>7.2f}")
+        unit = "µs/op"
+        if name not in _PER_OP:
+            e, t, unit = e / 1e3, t / 1e3, "ms/step"
+        print(f"{name:<20} {e:>12.2f} {t:>12.2f} {e / t:>7.2f}  {unit}", flush=True)
     e, t = import_time("ember"), import_time("torch")
     print(f"{'import (whole)':<20} {e / 1e3:>10.0f}ms {t / 1e3:>10.0f}ms {e / t:>7.2f}")
     return 0

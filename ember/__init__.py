@@ -9,6 +9,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import builtins as _builtins  # inside this module bool/int/float name ember dtypes
+import warnings as _warnings
+
+# NumPy reports overflow / invalid values (inf * 0, log(0), ...) as RuntimeWarnings;
+# torch computes the same inf/nan silently. Wrapping each kernel in np.errstate
+# would cost microseconds per op, so ember's own kernels are filtered here instead.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.")
 
 from . import _dtype
 from ._dtype import (  # noqa: F401

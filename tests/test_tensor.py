@@ -254,3 +254,16 @@ def test_global_settings():
     ember.use_deterministic_algorithms(True)
     assert ember.are_deterministic_algorithms_enabled()
     ember.use_deterministic_algorithms(False)
+
+
+def test_no_numpy_runtime_warnings_for_inf_and_nan():
+    """torch computes inf/nan silently; so does ember (NumPy alone would warn)."""
+    import subprocess
+    import sys
+    code = ("import ember; x = ember.tensor([float('inf')]) * 0; "
+            "y = ember.log(ember.tensor([0.0, -1.0])); print(x.item(), y.tolist())")
+    out = subprocess.run([sys.executable, "-W", "default", "-c", code],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "RuntimeWarning" not in out.stderr
+    assert out.stdout.split()[0] == "nan"

@@ -323,3 +323,17 @@ def test_inplace_into_expanded_tensor_raises_like_torch():
 def test_xlogy_grad_at_zero_input():
     """torch's d/dx xlogy(x, y) is log(y) even where x == 0."""
     check(lambda lib, x, y: lib.xlogy(x, y), Sample(np.array([0.0, 1.0]), np.array([2.0, 3.0])))
+
+
+@pytest.mark.parametrize("weight", [0.2, 0.8, -0.3, "tensor"])
+def test_lerp_float32_bitwise_equal_to_torch(weight):
+    """torch's two-branch lerp with one rounding: EMA/SWA averages then agree exactly."""
+    import torch
+
+    import ember
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(4096).astype(np.float32) for _ in range(2))
+    w = rng.uniform(-1, 2, 4096).astype(np.float32) if weight == "tensor" else weight
+    t = torch.lerp(torch.tensor(a), torch.tensor(b), torch.tensor(w) if weight == "tensor" else w)
+    e = ember.lerp(ember.tensor(a), ember.tensor(b), ember.tensor(w) if weight == "tensor" else w)
+    np.testing.assert_array_equal(e.numpy(), t.numpy())

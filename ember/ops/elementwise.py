@@ -413,18 +413,17 @@ def _nextafter(xp, a, b):
 @defop("lerp", dtypes=PROMOTE, saves=INPUTS)
 def _lerp(xp, start, end, weight):
     # torch's form: from start for |weight| < 0.5, from end otherwise (exact at both
-    # ends); half and single precision are computed in double and rounded once, as
-    # torch's fused multiply-add does
+    # ends). end - start and 1 - weight are rounded in the working dtype; for half
+    # and single precision the multiply-add is then done in double and rounded once,
+    # as torch's fused multiply-add does, so results agree bit for bit
     dtype = xp.result_type(start, end)
-    diff = xp.subtract(end, start, dtype=dtype)  # rounded in the working dtype, as torch
+    weight = xp.asarray(weight, dtype if not hasattr(weight, "dtype") else None)
+    diff = xp.subtract(end, start, dtype=dtype)
+    rest = xp.subtract(1, weight, dtype=weight.dtype)
     if dtype.kind == "f" and dtype.itemsize < 8:
-        start, end, diff = (xp.asarray(v, xp.float64) for v in (start, end, diff))
-        # a Python-number weight is first rounded to the working dtype, as in torch
-        weight = xp.asarray(weight, dtype if not hasattr(weight, "dtype") else None)
-        weight = weight.astype(xp.float64)
-    low = start + weight * diff
-    high = end - diff * (1 - weight)
-    out = xp.where(xp.abs(weight) < 0.5, low, high)
+        start, end, diff, weight, rest = (xp.asarray(v, xp.float64)
+                                          for v in (start, end, diff, weight, rest))
+    out = xp.where(xp.abs(weight) < 0.5, start + weight * diff, end - diff * rest)
     return out.astype(dtype, copy=False)
 
 

@@ -275,7 +275,7 @@ class Optimizer:
     def __repr__(self) -> str:
         out = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
-            out += "\n" + f"Parameter Group {i}"
+            out += ("\n" if i else "") + "\n" + f"Parameter Group {i}"
             for key in sorted(group):
                 if key != "params":
                     out += "\n" + f"    {key}: {group[key]}"

@@ -1,0 +1,181 @@
+"""Shared helpers for the fused optimizer updates.
+
+Every optimizer step runs as a handful of in-place ufuncs per parameter on
+the backend arrays (``p._data``), writing into state arrays and scratch
+buffers kept between steps, so a step allocates nothing and never goes
+through op dispatch. Scalars are cast to the array's own floating type
+(``np.float32`` scalars for float32 arrays) so no float64 temporaries
+appear, and half-precision arrays compute with float32 scalars as torch's
+opmath does. Written against ``p._device.xp`` so it runs on any backend.
+"""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._device import CPU
+from .._tensor import Tensor, _make
+
+__all__ = ["as_float", "check_flags", "check_lr", "check_betas_eps", "cpu_scalar", "real",
+           "Scratch", "effective_grad", "lerp_", "zeros_state", "new_step", "step_count", "bump",
+           "check_step_flags", "run_closure"]
+
+
+def as_float(x) -> float:
+    """A hyper-parameter (number or 1-element Tensor) as a Python float."""
+    return float(x.item()) if isinstance(x, Tensor) else float(x)
+
+
+def check_flags(name: str, foreach, fused, differentiable) -> None:
+    """torch's constructor checks of the implementation flags."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def check_betas_eps(lr, betas, eps, weight_decay) -> None:
+    """The range checks shared by the Adam family, with torch's messages."""
+    check_lr(lr)
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def real(arr):
+    """A complex array as an array of its real dtype (torch's view_as_real):
+    the update then treats real and imaginary parts as separate elements."""
+    if arr.dtype.kind != "c":
+        return arr
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.strides[-1] != arr.itemsize:
+        raise RuntimeError("optimizer: complex parameters and state must be contiguous in their "
+                           "last dimension")
+    return arr.view(arr.real.dtype)
+
+
+def cpu_scalar(arr, value):
+    """``value`` as a scalar of arr's floating type (float32 for half types)."""
+    dt = arr.dtype
+    if dt.itemsize < 4:
+        return _F32(value)
+    return dt.type(value)
+
+
+class _F32Lazy:
+    def __call__(self, value):
+        import numpy  # only for the float32 scalar type of half-precision arrays
+        return numpy.float32(value)
+
+
+_F32 = _F32Lazy()
+
+
+class Scratch:
+    """Flat buffers kept between steps, one per (slot, dtype, backend); a
+    request returns a view of the right shape, growing the buffer if needed."""
+
+    def __init__(self) -> None:
+        self._bufs: dict = {}
+
+    def get(self, xp, slot: int, like):
+        key = (slot, like.dtype, id(xp))
+        n = like.size
+        buf = self._bufs.get(key)
+        if buf is None or buf.size < n:
+            buf = xp.empty(max(n, 1), dtype=like.dtype)
+            self._bufs[key] = buf
+        return buf[:n].reshape(like.shape)
+
+
+def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf):
+    """The gradient used by the update: -g if maximize, plus weight_decay * p
+    (torch's coupled weight decay). Writes into ``buf`` only when it must
+    change the gradient; the caller's gradient array is never written."""
+    if weight_decay != 0:
+        xp.multiply(p_arr, cpu_scalar(p_arr, weight_decay), out=buf)
+        if maximize:
+            xp.subtract(buf, g_arr, out=buf)
+        else:
+            xp.add(g_arr, buf, out=buf)
+        return buf
+    if maximize:
+        xp.negative(g_arr, out=buf)
+        return buf
+    return g_arr
+
+
+def lerp_(xp, start, end, weight: float, tmp) -> None:
+    """start += weight * (end - start) in place, as torch's lerp_ computes it."""
+    if abs(weight) < 0.5:
+        xp.subtract(end, start, out=tmp)
+        xp.multiply(tmp, cpu_scalar(start, weight), out=tmp)
+        xp.add(start, tmp, out=start)
+    else:
+        xp.subtract(end, start, out=tmp)
+        xp.multiply(tmp, cpu_scalar(start, 1.0 - weight), out=tmp)
+        xp.subtract(end, tmp, out=start)
+
+
+def zeros_state(p: Tensor) -> Tensor:
+    """A state tensor of zeros shaped, typed and laid out like p."""
+    return _make(p._device.xp.zeros_like(p._data), p._dtype, p._device)
+
+
+def new_step(p: Tensor, value: float = 0.0, on_param_device: bool = False,
+             fused: bool = False) -> Tensor:
+    """torch's 0-dim scalar state ('step', 'mu_product'): float32 (float64 when
+    that is the default dtype, unless fused) on the CPU, or on the parameter's
+    device when capturable/fused."""
+    dtype = D.float64 if D.get_default_dtype() is D.float64 and not fused else D.float32
+    device = p._device if on_param_device else CPU
+    return _make(device.xp.full((), value, dtype=dtype.np), dtype, device)
+
+
+def step_count(state: dict, key: str = "step") -> float:
+    """Increment the state's step tensor in place and return the new count."""
+    t = state[key]
+    if not isinstance(t, Tensor):  # an old checkpoint's plain number
+        t = state[key] = _make(CPU.xp.full((), float(t), dtype=D.float32.np), D.float32, CPU)
+    arr = t._data
+    arr += 1
+    t._vc[0] += 1
+    return float(arr)
+
+
+def bump(*tensors: Tensor) -> None:
+    """Advance the version counters of tensors written in place."""
+    for t in tensors:
+        t._vc[0] += 1
+
+
+def check_step_flags(p: Tensor, group: dict, what: str = "params and state_steps") -> None:
+    """What torch refuses at step time: capturable with parameters off an
+    accelerator, and differentiable updates of leaves that require grad
+    (torch runs those steps with grad mode on, so the in-place write fails)."""
+    if group.get("capturable") and p._device.type != "cuda":
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: ['cuda'].")
+    if group.get("differentiable") and p.requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def run_closure(closure):
+    """Evaluate the closure with gradient recording on (torch.enable_grad)."""
+    if closure is None:
+        return None
+    from ..autograd import grad_mode
+    with grad_mode.enable_grad():
+        return closure()

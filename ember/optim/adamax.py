@@ -1,0 +1,71 @@
+"""Adamax (torch.optim.Adamax): Adam with the infinity norm in place of the
+second moment, updated with in-place ufuncs."""
+from __future__ import annotations
+
+from . import _multi_tensor as M
+from .optimizer import Optimizer, no_grad_step
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    """Adamax, as torch.optim.Adamax."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False) -> None:
+        M.check_betas_eps(lr, betas, eps, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+        self._scratch = M.Scratch()
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        self._scratch = M.Scratch()
+        for group in self.param_groups:
+            for key, value in (("foreach", None), ("maximize", False), ("differentiable", False),
+                               ("capturable", False)):
+                group.setdefault(key, value)
+
+    @no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the loss."""
+        loss = M.run_closure(closure)
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        lr = M.as_float(group["lr"])
+        beta1, beta2 = (M.as_float(b) for b in group["betas"])
+        eps, wd = M.as_float(group["eps"]), M.as_float(group["weight_decay"])
+        scratch = self._scratch
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            M.check_step_flags(p, group)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = M.new_step(p, 0.0, bool(group["capturable"]))
+                state["exp_avg"] = M.zeros_state(p)
+                state["exp_inf"] = M.zeros_state(p)
+            xp = p._device.xp
+            step = M.step_count(state)
+            p_arr = M.real(p._data)
+            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd, group["maximize"],
+                                 scratch.get(xp, 0, p_arr))
+            m_t, u_t = state["exp_avg"], state["exp_inf"]
+            m, u = M.real(m_t._data), M.real(u_t._data)
+            tmp = scratch.get(xp, 1, p_arr)
+            M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+            xp.multiply(u, M.cpu_scalar(u, beta2), out=u)
+            xp.absolute(g, out=tmp)
+            xp.add(tmp, M.cpu_scalar(tmp, eps), out=tmp)
+            xp.maximum(u, tmp, out=u)
+            clr = lr / (1 - beta1 ** step)
+            xp.divide(m, u, out=tmp)
+            xp.multiply(tmp, M.cpu_scalar(tmp, -clr), out=tmp)
+            xp.add(p_arr, tmp, out=p_arr)
+            M.bump(p, m_t, u_t)

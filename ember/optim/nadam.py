@@ -1,0 +1,103 @@
+"""NAdam (torch.optim.NAdam): Adam with Nesterov momentum and a momentum
+schedule, updated with in-place ufuncs."""
+from __future__ import annotations
+
+from . import _multi_tensor as M
+from .optimizer import Optimizer, no_grad_step
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    """NAdam, as torch.optim.NAdam (decoupled_weight_decay gives NAdamW)."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        M.check_betas_eps(lr, betas, eps, weight_decay)
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+        self._scratch = M.Scratch()
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        self._scratch = M.Scratch()
+        for group in self.param_groups:
+            for key, value in (("maximize", False), ("foreach", None), ("capturable", False),
+                               ("differentiable", False), ("decoupled_weight_decay", False)):
+                group.setdefault(key, value)
+
+    @no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the loss."""
+        loss = M.run_closure(closure)
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        lr = M.as_float(group["lr"])
+        beta1, beta2 = (M.as_float(b) for b in group["betas"])
+        eps, wd = M.as_float(group["eps"]), M.as_float(group["weight_decay"])
+        psi = M.as_float(group["momentum_decay"])
+        decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
+        scratch = self._scratch
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            M.check_step_flags(p, group, "params, mu_products and state_steps")
+            state = self.state[p]
+            if len(state) == 0:
+                on_device = bool(group["capturable"])
+                state["step"] = M.new_step(p, 0.0, on_device)
+                state["mu_product"] = M.new_step(p, 1.0, on_device)
+                state["exp_avg"] = M.zeros_state(p)
+                state["exp_avg_sq"] = M.zeros_state(p)
+            xp = p._device.xp
+            step = M.step_count(state)
+            bias_correction2 = 1 - beta2 ** step
+            p_arr = M.real(p._data)
+            if wd != 0 and decoupled:
+                xp.multiply(p_arr, M.cpu_scalar(p_arr, 1.0 - lr * wd), out=p_arr)
+                wd_g = 0.0
+            else:
+                wd_g = wd
+            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd_g, maximize,
+                                 scratch.get(xp, 0, p_arr))
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
+            # mu_product is kept in its own (float32) precision, as torch's tensor
+            mp_t = state["mu_product"]
+            mp = mp_t._data
+            xp.multiply(mp, mp.dtype.type(mu), out=mp)
+            M.bump(mp_t)
+            mu_product = float(mp)
+            m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
+            m, v = M.real(m_t._data), M.real(v_t._data)
+            tmp = scratch.get(xp, 1, p_arr)
+            M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+            xp.multiply(v, M.cpu_scalar(v, beta2), out=v)
+            xp.multiply(g, M.cpu_scalar(v, 1.0 - beta2), out=tmp)
+            xp.multiply(tmp, g, out=tmp)
+            xp.add(v, tmp, out=v)
+            denom = scratch.get(xp, 2, p_arr)
+            xp.divide(v, M.cpu_scalar(v, bias_correction2), out=denom)
+            xp.sqrt(denom, out=denom)
+            xp.add(denom, M.cpu_scalar(denom, eps), out=denom)
+            c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
+            c_avg = (-lr * mu_next) / (1.0 - mu_product * mu_next)
+            xp.divide(g, denom, out=tmp)
+            xp.multiply(tmp, M.cpu_scalar(tmp, c_grad), out=tmp)
+            xp.add(p_arr, tmp, out=p_arr)
+            xp.divide(m, denom, out=tmp)
+            xp.multiply(tmp, M.cpu_scalar(tmp, c_avg), out=tmp)
+            xp.add(p_arr, tmp, out=p_arr)
+            M.bump(p, m_t, v_t)

@@ -1,0 +1,93 @@
+"""RAdam (torch.optim.RAdam): Adam with a rectified adaptive learning rate,
+updated with in-place ufuncs."""
+from __future__ import annotations
+
+from . import _multi_tensor as M
+from .optimizer import Optimizer, no_grad_step
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    """RAdam, as torch.optim.RAdam (decoupled_weight_decay gives RAdamW)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        M.check_betas_eps(lr, betas, eps, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        decoupled_weight_decay=decoupled_weight_decay,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+        self._scratch = M.Scratch()
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        self._scratch = M.Scratch()
+        for group in self.param_groups:
+            for key, value in (("foreach", None), ("maximize", False), ("capturable", False),
+                               ("differentiable", False), ("decoupled_weight_decay", False)):
+                group.setdefault(key, value)
+
+    @no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the loss."""
+        loss = M.run_closure(closure)
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        lr = M.as_float(group["lr"])
+        beta1, beta2 = (M.as_float(b) for b in group["betas"])
+        eps, wd = M.as_float(group["eps"]), M.as_float(group["weight_decay"])
+        decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
+        rho_inf = 2 / (1 - beta2) - 1
+        scratch = self._scratch
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            M.check_step_flags(p, group)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = M.new_step(p, 0.0, bool(group["capturable"]))
+                state["exp_avg"] = M.zeros_state(p)
+                state["exp_avg_sq"] = M.zeros_state(p)
+            xp = p._device.xp
+            step = M.step_count(state)
+            p_arr = M.real(p._data)
+            if wd != 0 and decoupled:
+                xp.multiply(p_arr, M.cpu_scalar(p_arr, 1.0 - lr * wd), out=p_arr)
+                wd_g = 0.0
+            else:
+                wd_g = wd
+            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd_g, maximize,
+                                 scratch.get(xp, 0, p_arr))
+            m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
+            m, v = M.real(m_t._data), M.real(v_t._data)
+            tmp = scratch.get(xp, 1, p_arr)
+            M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+            xp.multiply(v, M.cpu_scalar(v, beta2), out=v)
+            xp.multiply(g, M.cpu_scalar(v, 1.0 - beta2), out=tmp)
+            xp.multiply(tmp, g, out=tmp)
+            xp.add(v, tmp, out=v)
+            bias_correction1 = 1 - beta1 ** step
+            bias_correction2 = 1 - beta2 ** step
+            rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+            # update = (exp_avg / bc1) * lr [* sqrt(bc2) / (sqrt(v) + eps) * rect]
+            xp.divide(m, M.cpu_scalar(m, bias_correction1), out=tmp)
+            xp.multiply(tmp, M.cpu_scalar(tmp, lr), out=tmp)
+            if rho_t > 5.0:
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                denom = scratch.get(xp, 2, p_arr)
+                xp.sqrt(v, out=denom)
+                xp.add(denom, M.cpu_scalar(denom, eps), out=denom)
+                xp.divide(M.cpu_scalar(denom, bias_correction2 ** 0.5), denom, out=denom)
+                xp.multiply(tmp, denom, out=tmp)
+                xp.multiply(tmp, M.cpu_scalar(tmp, rect), out=tmp)
+            xp.subtract(p_arr, tmp, out=p_arr)
+            M.bump(p, m_t, v_t)

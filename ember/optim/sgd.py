@@ -1,0 +1,96 @@
+"""SGD: stochastic gradient descent with momentum, dampening and Nesterov
+(torch.optim.SGD), updating each parameter with in-place ufuncs."""
+from __future__ import annotations
+
+from . import _multi_tensor as M
+from .optimizer import Optimizer, no_grad_step
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (optionally with momentum), as torch.optim.SGD."""
+
+    def __init__(self, params, lr=1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay=0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        M.check_lr(lr)
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        M.check_flags("SGD", foreach, fused, differentiable)
+        self._scratch = M.Scratch()
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        self._scratch = M.Scratch()
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
+
+    @no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the loss."""
+        loss = M.run_closure(closure)
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        lr = M.as_float(group["lr"])
+        wd = M.as_float(group["weight_decay"])
+        momentum = M.as_float(group["momentum"])
+        dampening = M.as_float(group["dampening"])
+        nesterov, maximize = group["nesterov"], group["maximize"]
+        scratch = self._scratch
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            M.check_step_flags(p, group)
+            xp = p._device.xp
+            p_arr = M.real(p._data)
+            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd, maximize,
+                                 scratch.get(xp, 0, p_arr))
+            if momentum != 0:
+                state = self.state[p]
+                buf_t = state.get("momentum_buffer")
+                if buf_t is None:
+                    buf_t = M.zeros_state(p)
+                    buf = M.real(buf_t._data)
+                    xp.copyto(buf, g)
+                    state["momentum_buffer"] = buf_t
+                else:
+                    buf = M.real(buf_t._data)
+                    xp.multiply(buf, M.cpu_scalar(buf, momentum), out=buf)
+                    if dampening == 0:
+                        xp.add(buf, g, out=buf)
+                    else:
+                        tmp = scratch.get(xp, 1, buf)
+                        xp.multiply(g, M.cpu_scalar(buf, 1.0 - dampening), out=tmp)
+                        xp.add(buf, tmp, out=buf)
+                    M.bump(buf_t)
+                if nesterov:
+                    tmp = scratch.get(xp, 1, buf)
+                    xp.multiply(buf, M.cpu_scalar(buf, momentum), out=tmp)
+                    xp.add(g, tmp, out=tmp)
+                    g = tmp
+                else:
+                    g = buf
+            tmp = scratch.get(xp, 2, p_arr)
+            xp.multiply(g, M.cpu_scalar(p_arr, -lr), out=tmp)
+            xp.add(p_arr, tmp, out=p_arr)
+            M.bump(p)

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install -q -e ".[test]"
-ruff check ember tests benchmarks tools
+ruff check ember tests benchmarks tools examples
 python -m pytest -q -n 2 -p no:cacheprovider tests

@@ -1,0 +1,1 @@
+"""ember.examples: runnable jobs that show ember training models (``python -m ember.examples.digits``)."""

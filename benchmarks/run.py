@@ -63,39 +63,46 @@ def chain_fwd_bwd(lib):
     return step, 50
 
 
-def _sgd_step(lib, model, loss):
-    """Backward and a plain SGD update, written the same way for both frameworks
-    (an optimizer from ember.optim replaces it once that lands)."""
-    loss.backward()
-    with lib.no_grad():
-        for p in model.parameters():
-            p.sub_(p.grad, alpha=0.01)
-            p.grad = None
-
-
-def _training(lib, build, make_batch, loss_of):
+def _training(lib, build, make_batch, loss_of, optimizer):
+    """One training step: forward, loss, backward, optimizer step (ms)."""
     import models
     lib.manual_seed(0)
     model = build(models, lib)
     batch = make_batch(lib)
+    opt = optimizer(lib, model.parameters())
 
     def step():
-        _sgd_step(lib, model, loss_of(lib, model, batch))
+        opt.zero_grad()
+        loss_of(lib, model, batch).backward()
+        opt.step()
     return step, 1
+
+
+def _adam(lib, params):
+    return lib.optim.Adam(params, lr=1e-3)
+
+
+def _adamw(lib, params):
+    return lib.optim.AdamW(params, lr=1e-3)
+
+
+def _sgd_momentum(lib, params):
+    return lib.optim.SGD(params, lr=0.01, momentum=0.9)
 
 
 def train_mlp(lib):
     """784-512-512-10 MLP, batch 128, cross entropy: one training step (ms)."""
     return _training(lib, lambda m, lib: m.mlp(lib),
                      lambda lib: (lib.randn(128, 784), lib.randint(0, 10, (128,))),
-                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]))
+                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]), _adam)
 
 
 def train_cnn(lib):
     """Two conv/pool blocks and two linear layers, batch 64 of 1x28x28."""
     return _training(lib, lambda m, lib: m.cnn(lib),
                      lambda lib: (lib.randn(64, 1, 28, 28), lib.randint(0, 10, (64,))),
-                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]))
+                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]),
+                     _sgd_momentum)
 
 
 def _gpt(sdpa):
@@ -103,7 +110,7 @@ def _gpt(sdpa):
         return _training(lib, lambda m, lib: m.gpt(lib, sdpa=sdpa),
                          lambda lib: (lib.randint(0, 65, (16, 64)), lib.randint(0, 65, (16, 64))),
                          lambda lib, model, b: lib.nn.functional.cross_entropy(
-                             model(b[0]).view(-1, 65), b[1].view(-1)))
+                             model(b[0]).view(-1, 65), b[1].view(-1)), _adamw)
     return workload
 
 
@@ -118,7 +125,7 @@ def train_lstm(lib):
     """nn.LSTM(32 -> 128), sequence 50, batch 32, linear head."""
     return _training(lib, lambda m, lib: m.LSTMModel(lib),
                      lambda lib: (lib.randn(50, 32, 32), lib.randint(0, 10, (32,))),
-                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]))
+                     lambda lib, model, b: lib.nn.functional.cross_entropy(model(b[0]), b[1]), _adam)
 
 
 def infer1(lib):
@@ -134,8 +141,21 @@ def infer1(lib):
     return step, 1
 
 
+def gpt_optimizer_share(lib):
+    """The AdamW step alone on the gpt model's parameters (its share of a training step
+    is this time divided by train_gpt's)."""
+    import models
+    lib.manual_seed(0)
+    model = models.gpt(lib)
+    for p in model.parameters():
+        p.grad = lib.ones_like(p) * 1e-3
+    opt = _adamw(lib, model.parameters())
+    return opt.step, 1
+
+
 WORKLOADS = {f.__name__: f for f in (overhead_add, overhead_add_grad, chain_fwd_bwd, train_mlp,
-                                     train_cnn, train_gpt, train_gpt_sdpa, train_lstm, infer1)}
+                                     train_cnn, train_gpt, train_gpt_sdpa, train_lstm, infer1,
+                                     gpt_optimizer_share)}
 _PER_OP = {"overhead_add", "overhead_add_grad", "chain_fwd_bwd"}
 
 

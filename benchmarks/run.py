@@ -178,6 +178,36 @@ def run_workload(name, libs, repeat):
     return {n: statistics.median(t) for n, t in times.items()}
 
 
+# VmHWM (this process's peak resident set) rather than ru_maxrss, which Linux
+# carries over from the parent across fork and exec
+_MEMORY_CODE = """
+import sys
+sys.path[:0] = {paths!r}
+import importlib, run
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(key))
+lib = importlib.import_module({lib!r})
+if hasattr(lib, "set_num_threads"):
+    lib.set_num_threads(2)
+step, _ = run.WORKLOADS[{name!r}](lib)
+base = status("VmRSS")
+for _ in range(4):
+    step()
+print(max(status("VmHWM") - base, 0) / 1024)
+"""
+
+
+def peak_memory(name: str, module: str) -> float:
+    """MiB by which the peak resident memory grows over four training steps, above
+    the memory held once the model and batch are built; measured in a fresh
+    process per framework so that they do not share an allocator."""
+    here = Path(__file__).resolve().parent
+    code = _MEMORY_CODE.format(paths=[str(here), str(here.parent)], lib=module, name=name)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return float(out.stdout.strip()) if out.returncode == 0 else float("nan")
+
+
 def import_time(module: str, repeat: int = 3) -> float:
     """Median µs of `import module` in a fresh process, as a user sees it: bytecode
     caching on (some environments turn it off) and one warm-up run first."""
@@ -198,6 +228,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="ember vs torch benchmarks")
     parser.add_argument("--only", default="", help="comma-separated workload names")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the peak-memory measurement (one subprocess per workload)")
     args = parser.parse_args(argv)
     libs = [importlib.import_module("ember")]
     try:
@@ -206,14 +238,19 @@ def main(argv=None) -> int:
     except ImportError:
         print("torch not installed: ember figures only")
     names = [n for n in args.only.split(",") if n] or list(WORKLOADS)
-    print(f"{'workload':<20} {'ember':>12} {'torch':>12} {'ratio':>7}  unit")
+    print(f"{'workload':<20} {'ember':>10} {'torch':>10} {'ratio':>6}  {'unit':<8}"
+          f"{'peak MiB ember':>15} {'torch':>7} {'ratio':>6}")
     for name in names:
         res = run_workload(name, libs, args.repeat)
         e, t = res["ember"], res.get("torch", float("nan"))
         unit = "µs/op"
         if name not in _PER_OP:
             e, t, unit = e / 1e3, t / 1e3, "ms/step"
-        print(f"{name:<20} {e:>12.2f} {t:>12.2f} {e / t:>7.2f}  {unit}", flush=True)
+        line = f"{name:<20} {e:>10.2f} {t:>10.2f} {e / t:>6.2f}  {unit:<8}"
+        if not args.no_memory and name.startswith("train_"):
+            me, mt = peak_memory(name, "ember"), peak_memory(name, "torch")
+            line += f"{me:>15.1f} {mt:>7.1f} {me / mt if mt else float('nan'):>6.2f}"
+        print(line, flush=True)
     e, t = import_time("ember"), import_time("torch")
     print(f"{'import (whole)':<20} {e / 1e3:>10.0f}ms {t / 1e3:>10.0f}ms {e / t:>7.2f}")
     return 0

@@ -142,3 +142,4 @@ def get_float32_matmul_precision() -> str:
 from . import _printing  # noqa: E402,F401  (registers set_printoptions)
 from . import linalg, random, return_types, special, testing  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401

@@ -50,6 +50,9 @@ class _Global:
             cls._cache[key] = g
         return g
 
+    def __call__(self, *args):  # pickle's save_reduce requires a callable
+        raise TypeError(f"{self.module}.{self.name} is a name written into a checkpoint, not a function")
+
 
 _REBUILD_V2 = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAM = _Global("torch._utils", "_rebuild_parameter")
@@ -82,8 +85,8 @@ class CheckpointPickler(pickle._Pickler):
 
     dispatch = pickle._Pickler.dispatch.copy()
 
-    def __init__(self, file):
-        super().__init__(file, protocol=PROTOCOL)
+    def __init__(self, file, protocol: int = PROTOCOL):
+        super().__init__(file, protocol=protocol)
         self.storages: dict = {}   # id(root) -> _StorageRef
         self.order: list = []
 
@@ -170,10 +173,10 @@ class CheckpointPickler(pickle._Pickler):
         return NotImplemented
 
 
-def dumps(obj):
+def dumps(obj, protocol: int = PROTOCOL):
     """(pickle bytes, storage refs in key order) for obj."""
     buf = io.BytesIO()
-    pickler = CheckpointPickler(buf)
+    pickler = CheckpointPickler(buf, protocol)
     pickler.dump(obj)
     return buf.getvalue(), pickler.order
 

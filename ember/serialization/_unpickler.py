@@ -8,6 +8,7 @@ on OrderedDicts and tensors. Nothing is ever imported from the file.
 """
 from __future__ import annotations
 
+import _compat_pickle
 import codecs
 import pickle
 from collections import Counter, OrderedDict
@@ -79,6 +80,8 @@ def rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False, b
                 f"{storage_offset} reads past the end of its storage of {arr.size} elements")
         item = arr.itemsize
         view = np.lib.stride_tricks.as_strided(arr[storage_offset:], size, [s * item for s in stride])
+    elif storage_offset <= arr.size:  # no element is read: keep the storage offset
+        view = np.lib.stride_tricks.as_strided(arr[storage_offset:], size, [0] * len(size))
     else:
         view = np.empty(size, dtype=arr.dtype)
     t = _make(view, storage.dtype, storage.device)
@@ -172,7 +175,6 @@ def _allowed() -> dict:
         ("builtins", "set"): set,
         ("builtins", "frozenset"): frozenset,
         ("builtins", "complex"): complex,
-        ("__builtin__", "set"): set,
     }
     for d in D.ALL_DTYPES:
         rc[("torch", d.name)] = d
@@ -202,6 +204,11 @@ class RestrictedUnpickler(pickle._Unpickler):
         self._weights_only = weights_only
 
     def find_class(self, module, name):
+        if self.proto < 3:  # protocol 2 writes Python 2 names (__builtin__.set ...)
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING:
+                module = _compat_pickle.IMPORT_MAPPING[module]
         obj = allowed_globals().get((module, name))
         if obj is not None:
             return obj

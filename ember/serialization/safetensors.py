@@ -93,7 +93,8 @@ def _check_shared(tensors: dict) -> None:
             "the full tensors, and reslice at load time).")
 
 
-def _to_le_bytes(t: Tensor, name: str) -> bytes:
+def _to_le_bytes(t: Tensor, name: str):
+    """The tensor's data as a flat little-endian uint8 array (no copy for contiguous CPU tensors)."""
     if not t.is_contiguous():
         raise ValueError(
             f"You are trying to save a non contiguous tensor: `{name}` which is not allowed. It either "
@@ -103,7 +104,7 @@ def _to_le_bytes(t: Tensor, name: str) -> bytes:
     a = np.ascontiguousarray(t._device.backend.to_numpy(t._data))
     if sys.byteorder == "big" and a.itemsize > 1:  # pragma: no cover - little-endian hosts
         a = a.byteswap()
-    return a.tobytes()
+    return a.reshape(-1).view(np.uint8)
 
 
 def _serialize(tensors: dict, metadata) -> list:
@@ -133,8 +134,8 @@ def _serialize(tensors: dict, metadata) -> list:
         t = tensors[name]
         data = _to_le_bytes(t, name)
         header[name] = {"dtype": _FROM_EMBER[t._dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
+                        "data_offsets": [offset, offset + data.nbytes]}
+        offset += data.nbytes
         chunks.append(data)
     hb = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     hb += b" " * (-len(hb) % 8)
@@ -163,6 +164,14 @@ def save_file(tensors: dict, filename, metadata: dict | None = None) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    try:  # make the rename itself durable
+        fd = os.open(os.path.dirname(tmp), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 # ----------------------------------------------------------------- reading
@@ -251,6 +260,10 @@ def _finish(arr, dtype, device):
     return t
 
 
+def _by_offset(infos: dict) -> list:
+    return sorted(infos.items(), key=lambda kv: kv[1][2])
+
+
 def load(data: bytes) -> dict:
     """Deserialize safetensors bytes into a dict of tensors."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -258,19 +271,18 @@ def load(data: bytes) -> dict:
     buf = bytearray(data)  # one copy; the tensors are writable views of it
     _, infos, start = _parse_header(buf, len(buf))
     return {k: _finish(_view(buf, info, start, False), _TO_EMBER.get(info[0]), None)
-            for k, info in infos.items()}
+            for k, info in _by_offset(infos)}
 
 
 def load_file(filename, device="cpu") -> dict:
-    """Read a ``.safetensors`` file into a dict of tensors on ``device``."""
+    """Read a ``.safetensors`` file into a dict of tensors on ``device`` (memory-mapped, lazily read)."""
     with open(filename, "rb") as f:
-        buf = bytearray(os.fstat(f.fileno()).st_size)
-        got = f.readinto(buf)
-    if got != len(buf):
-        del buf[got:]
-    _, infos, start = _parse_header(buf, len(buf))
+        size = os.fstat(f.fileno()).st_size
+        # a private copy-on-write map: pages are read on first touch, writes stay in memory
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY) if size else b""
+    _, infos, start = _parse_header(buf, size)
     return {k: _finish(_view(buf, info, start, False), _TO_EMBER.get(info[0]), device)
-            for k, info in infos.items()}
+            for k, info in _by_offset(infos)}
 
 
 class _Slice:

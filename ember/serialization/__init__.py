@@ -6,10 +6,10 @@ neither side imports the other.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import pickle
-import secrets
 import tempfile
 
 import numpy as np
@@ -30,10 +30,17 @@ def _write_archive(obj, stream, protocol: int) -> None:
     writer.write(".format_version", b"1")
     writer.write(".storage_alignment", b"64")
     writer.write("byteorder", b"little")
+    # the serialization id is derived from the content (torch draws it at random):
+    # distinct checkpoints still get distinct ids, and saving the same object twice
+    # gives the same bytes, so checkpoints of seeded runs are reproducible
+    digest = hashlib.sha256(data)
     for ref in storages:
-        writer.write(f"data/{ref.key}", storage_bytes(ref))
+        payload = storage_bytes(ref)
+        digest.update(payload)
+        writer.write(f"data/{ref.key}", payload)
     writer.write("version", b"3\n")
-    writer.write(".data/serialization_id", str(secrets.randbits(128)).zfill(40).encode())
+    serialization_id = str(int.from_bytes(digest.digest()[:16], "little")).zfill(40)
+    writer.write(".data/serialization_id", serialization_id.encode())
     writer.close()
 
 

@@ -195,3 +195,20 @@ def test_saving_one_storage_as_two_dtypes_is_refused(tmp_path):
         save([a, a.view(ember.int32)], tmp_path / "x.pt")
     with pytest.raises(RuntimeError, match="different types"):
         save([a.view(ember.int32), a], io.BytesIO())
+
+
+def test_same_object_saves_to_the_same_bytes(tmp_path):
+    """Reproducible checkpoints: the serialization id comes from the content."""
+    import time
+
+    sd = {"w": ember.arange(12.0).view(3, 4), "b": ember.zeros(2), "step": 3}
+    a, b = tmp_path / "a.pt", tmp_path / "b.pt"
+    ember.save(sd, a)
+    time.sleep(1.1)
+    ember.save(sd, b)
+    assert a.read_bytes() == b.read_bytes()
+    sd["w"][0, 0] = 1.0
+    ember.save(sd, b)
+    assert a.read_bytes() != b.read_bytes()
+    import torch
+    assert torch.load(b, weights_only=True)["w"][0, 0].item() == 1.0

@@ -8,7 +8,7 @@ ember (8x8 images; E. Alpaydin and C. Kaynak, UCI Machine Learning Repository,
 CC BY 4.0), holding out a deterministic stratified 20% for testing. With
 ``--data`` it trains on a folder of MNIST-format IDX files instead. It shows a
 tqdm progress bar with the loss and accuracy, evaluates on the held-out split,
-saves a checkpoint (``model.npz``: the state_dict, one array per key, plus
+saves a checkpoint (``model.pt``: the state_dict in torch's file format, plus
 ``meta.json``), draws ``curves.png`` when matplotlib is installed and prints
 the final test accuracy. The same command and seed give the same accuracy and
 the same checkpoint bytes.
@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import io
 import json
 import math
 import os
 import sys
 import time
-import zipfile
 
 import numpy as np
 
@@ -105,26 +103,15 @@ def evaluate(torch, model, x, y, batch_size: int = 512):
     return total_loss / len(x), correct / len(x)
 
 
-def save_checkpoint(folder, state_dict, meta) -> str:
-    """Write ``model.npz`` (one .npy entry per state_dict key) and ``meta.json``; return the npz path.
-
-    np.savez stamps each zip entry with the current time, so the archive is
-    written here with a fixed timestamp: same weights, same bytes. np.load
-    reads it. (To switch to ember.save once it exists.)
-    """
+def save_checkpoint(folder, state_dict, meta, save=None) -> str:
+    """Write ``model.pt`` (the state_dict, with ``save``: ember.save by default, a
+    file torch.load also reads) and ``meta.json``; return the checkpoint's path.
+    The save is atomic, and the same weights give the same bytes."""
+    if save is None:
+        from ember import save
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "model.npz")
-    tmp = path + ".tmp"
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for key, value in state_dict.items():
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.ascontiguousarray(value.detach().cpu().numpy()),
-                                      allow_pickle=False)
-            info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buf.getvalue())
-    os.replace(tmp, path)  # never leave a half-written checkpoint where a good one was
+    path = os.path.join(folder, "model.pt")
+    save(state_dict, path)
     with open(os.path.join(folder, "meta.json"), "w") as f:
         json.dump(meta, f, indent=2, sort_keys=True)
         f.write("\n")
@@ -132,9 +119,9 @@ def save_checkpoint(folder, state_dict, meta) -> str:
 
 
 def load_checkpoint(path) -> dict:
-    """The state_dict arrays of a checkpoint written by ``save_checkpoint`` (numpy arrays by key)."""
-    with np.load(path, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+    """The state_dict saved by ``save_checkpoint`` (ember tensors by key)."""
+    from ember import load
+    return load(path)
 
 
 def plot_curves(history, path) -> bool:
@@ -222,7 +209,7 @@ def main(argv=None) -> dict:
             "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
             "input_shape": list(train_x.shape[1:]), "num_classes": max(num_classes, 10),
             "test_accuracy": history["test_acc"][-1], "history": history}
-    ckpt = save_checkpoint(args.out, model.state_dict(), meta)
+    ckpt = save_checkpoint(args.out, model.state_dict(), meta, save=torch.save)
     print(f"checkpoint: {ckpt}")
     plot = os.path.join(args.out, "curves.png")
     if plot_curves(history, plot):

@@ -192,15 +192,17 @@ def test_job_short_run_is_reproducible(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"final test accuracy: {first['test_accuracy']:.4f}" in proc.stdout
     assert "loss=" in proc.stderr and "acc=" in proc.stderr  # the tqdm bar
-    a, b = (tmp_path / "a" / "model.npz").read_bytes(), (tmp_path / "b" / "model.npz").read_bytes()
+    a, b = (tmp_path / "a" / "model.pt").read_bytes(), (tmp_path / "b" / "model.pt").read_bytes()
     assert a == b
     assert (tmp_path / "a" / "meta.json").read_bytes() == (tmp_path / "b" / "meta.json").read_bytes()
 
     # the checkpoint holds the state_dict; loading it reproduces the accuracy
-    weights = job.load_checkpoint(tmp_path / "a" / "model.npz")
+    weights = job.load_checkpoint(tmp_path / "a" / "model.pt")
     model = job.build_model(ember, 8, 8)
     assert list(weights) == list(model.state_dict())
-    model.load_state_dict({k: ember.from_numpy(v) for k, v in weights.items()})
+    model.load_state_dict(weights)
+    import torch  # the checkpoint is a torch-format file
+    assert list(torch.load(tmp_path / "a" / "model.pt", weights_only=True)) == list(weights)
     _, _, tx, ty = (ember.from_numpy(x) for x in job.load_data(job.parse_args([])))
     assert job.evaluate(ember, model, tx, ty)[1] == first["test_accuracy"]
     meta = json.loads((tmp_path / "a" / "meta.json").read_text())

@@ -246,4 +246,21 @@ def _load_stream(stream, map_location, weights_only, mmap, f):
     except Exception as err:  # the pickle is malformed: never return a partial object
         raise pickle.UnpicklingError(f"corrupt checkpoint: data.pkl is malformed "
                                      f"({type(err).__name__}: {err})") from None
+    if weights_only:
+        _refuse_bare_storages(result)
     return result
+
+
+def _refuse_bare_storages(obj, depth: int = 0) -> None:
+    """A storage outside any tensor means the pickle lost its tensor rebuild calls
+    (ember has no public storage type): refuse it rather than return internals."""
+    if isinstance(obj, Storage):
+        raise CheckpointError("corrupt checkpoint: a storage record is not wrapped in a tensor")
+    if depth > 200:
+        return
+    if isinstance(obj, dict):
+        for v in obj.values():
+            _refuse_bare_storages(v, depth + 1)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _refuse_bare_storages(v, depth + 1)

@@ -212,3 +212,16 @@ def test_same_object_saves_to_the_same_bytes(tmp_path):
     assert a.read_bytes() != b.read_bytes()
     import torch
     assert torch.load(b, weights_only=True)["w"][0, 0].item() == 1.0
+
+
+def test_bare_storage_without_tensor_is_refused(tmp_path):
+    """A checkpoint whose pickle stores a storage outside any tensor (as a corrupted
+    file may) is refused: ember has no public storage type to return."""
+    import torch
+    path = tmp_path / "s.pt"
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TypedStorage is deprecated in torch
+        torch.save({"s": torch.arange(4.0).storage()}, path)
+    with pytest.raises(RuntimeError, match="not wrapped in a tensor"):
+        ember.load(path)

@@ -143,8 +143,9 @@ class Tensor:
     def stride(self, dim: int | None = None):
         """Strides in elements (as torch), or the stride of dimension ``dim``."""
         a = self._data
-        if a.flags.c_contiguous:
-            # NumPy may give size-0/size-1 dimensions any stride; torch's are canonical
+        if a.flags.c_contiguous and not (a.size == 0 and any(a.strides)):
+            # NumPy may give size-1 dimensions any stride and new empty arrays zero
+            # strides; torch's are canonical there. (An empty *view* keeps its strides.)
             strides, step = [], 1
             for n in reversed(a.shape):
                 strides.append(step)

@@ -267,3 +267,10 @@ def test_no_numpy_runtime_warnings_for_inf_and_nan():
     assert out.returncode == 0, out.stderr
     assert "RuntimeWarning" not in out.stderr
     assert out.stdout.split()[0] == "nan"
+
+
+@pytest.mark.parametrize("expr", ["zeros(3, 6)[:, 4:4]", "zeros(0, 4)", "zeros(2, 0, 3)",
+                                  "zeros(4, 5).t()[:, 2:2]", "zeros(3, 1, 4)", "ones(5)[2:2]",
+                                  "zeros(2, 3, 0)"])
+def test_strides_of_empty_and_size_one_tensors(expr):
+    assert eval("ember." + expr).stride() == eval("torch." + expr).stride()

@@ -331,6 +331,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 
     if need_weights:
         if is_causal and attn_mask is None:
+            # torch refuses this combination with exactly this message
             raise AssertionError("FIXME: is_causal not implemented for need_weights")
         scores = (q * math.sqrt(1.0 / float(head_dim))) @ k.transpose(-2, -1)
         if attn_mask is not None:

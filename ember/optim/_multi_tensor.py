@@ -13,10 +13,11 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._device import CPU
 from .._tensor import Tensor, _make
+from .optimizer import Optimizer, no_grad_step
 
-__all__ = ["as_float", "check_flags", "check_lr", "check_betas_eps", "cpu_scalar", "real",
-           "Scratch", "effective_grad", "lerp_", "zeros_state", "new_step", "step_count", "bump",
-           "check_step_flags", "run_closure"]
+__all__ = ["GroupwiseOptimizer", "as_float", "check_flags", "check_lr", "check_betas_eps",
+           "cpu_scalar", "real", "Scratch", "effective_grad", "lerp_", "zeros_state", "new_step",
+           "step_count", "bump", "check_step_flags", "run_closure"]
 
 
 def as_float(x) -> float:
@@ -179,3 +180,34 @@ def run_closure(closure):
     from ..autograd import grad_mode
     with grad_mode.enable_grad():
         return closure()
+
+
+class GroupwiseOptimizer(Optimizer):
+    """An optimizer whose step updates each param group with one fused call,
+    ``_update_group(group)``; ``_group_defaults`` fills keys that groups pickled
+    by older versions lack."""
+
+    _group_defaults: tuple = ()
+
+    def __init__(self, params, defaults: dict) -> None:
+        super().__init__(params, defaults)
+        self._scratch = Scratch()
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        self._scratch = Scratch()
+        for group in self.param_groups:
+            for key, value in self._group_defaults:
+                group.setdefault(key, value)
+
+    @no_grad_step
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the loss."""
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _update_group")
+

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from . import _multi_tensor as M
-from .optimizer import Optimizer, no_grad_step
+from .optimizer import Optimizer
 
 __all__ = ["Adam"]
 
 
-class Adam(Optimizer):
+class Adam(M.GroupwiseOptimizer):
     """Adam, as torch.optim.Adam (decoupled_weight_decay=True gives AdamW)."""
+
+    _group_defaults = (("amsgrad", False), ("maximize", False), ("foreach", None),
+                       ("capturable", False), ("differentiable", False),
+                       ("decoupled_weight_decay", False), ("fused", None))
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
@@ -39,24 +43,9 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
         M.check_flags(type(self).__name__, foreach, fused, differentiable)
-        self._scratch = M.Scratch()
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        self._scratch = M.Scratch()
-        for group in self.param_groups:
-            for key, value in (("amsgrad", False), ("maximize", False), ("foreach", None),
-                               ("capturable", False), ("differentiable", False),
-                               ("decoupled_weight_decay", False), ("fused", None)):
-                group.setdefault(key, value)
-
-    @no_grad_step
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss."""
-        loss = M.run_closure(closure)
-        for group in self.param_groups:
-            adam_group(self, group)
-        return loss
+    def _update_group(self, group: dict) -> None:
+        adam_group(self, group)
 
 
 def adam_group(opt: Optimizer, group: dict) -> None:

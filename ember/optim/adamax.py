@@ -3,13 +3,15 @@ second moment, updated with in-place ufuncs."""
 from __future__ import annotations
 
 from . import _multi_tensor as M
-from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["Adamax"]
 
 
-class Adamax(Optimizer):
+class Adamax(M.GroupwiseOptimizer):
     """Adamax, as torch.optim.Adamax."""
+
+    _group_defaults = (("foreach", None), ("maximize", False), ("differentiable", False),
+                       ("capturable", False))
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
@@ -18,23 +20,6 @@ class Adamax(Optimizer):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
-        self._scratch = M.Scratch()
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        self._scratch = M.Scratch()
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False), ("differentiable", False),
-                               ("capturable", False)):
-                group.setdefault(key, value)
-
-    @no_grad_step
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss."""
-        loss = M.run_closure(closure)
-        for group in self.param_groups:
-            self._update_group(group)
-        return loss
 
     def _update_group(self, group: dict) -> None:
         lr = M.as_float(group["lr"])

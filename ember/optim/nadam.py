@@ -3,13 +3,15 @@ schedule, updated with in-place ufuncs."""
 from __future__ import annotations
 
 from . import _multi_tensor as M
-from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(M.GroupwiseOptimizer):
     """NAdam, as torch.optim.NAdam (decoupled_weight_decay gives NAdamW)."""
+
+    _group_defaults = (("maximize", False), ("foreach", None), ("capturable", False),
+                       ("differentiable", False), ("decoupled_weight_decay", False))
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -24,23 +26,6 @@ class NAdam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
-        self._scratch = M.Scratch()
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        self._scratch = M.Scratch()
-        for group in self.param_groups:
-            for key, value in (("maximize", False), ("foreach", None), ("capturable", False),
-                               ("differentiable", False), ("decoupled_weight_decay", False)):
-                group.setdefault(key, value)
-
-    @no_grad_step
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss."""
-        loss = M.run_closure(closure)
-        for group in self.param_groups:
-            self._update_group(group)
-        return loss
 
     def _update_group(self, group: dict) -> None:
         lr = M.as_float(group["lr"])

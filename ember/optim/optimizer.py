@@ -162,10 +162,13 @@ class Optimizer:
         return wrapper
 
     def _patch_step_function(self) -> None:
-        cls = type(self)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_hooked", False):
-            cls.step = Optimizer._step_with_hooks(step)
+        # the class that defines step (possibly a shared base) gets the hooks
+        for cls in type(self).__mro__:
+            step = cls.__dict__.get("step")
+            if step is not None:
+                if cls is not Optimizer and not getattr(step, "_hooked", False):
+                    cls.step = Optimizer._step_with_hooks(step)
+                return
 
     def register_step_pre_hook(self, hook) -> RemovableHandle:
         """hook(optimizer, args, kwargs) runs before step; may return (args, kwargs)."""

@@ -3,13 +3,15 @@ updated with in-place ufuncs."""
 from __future__ import annotations
 
 from . import _multi_tensor as M
-from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["RAdam"]
 
 
-class RAdam(Optimizer):
+class RAdam(M.GroupwiseOptimizer):
     """RAdam, as torch.optim.RAdam (decoupled_weight_decay gives RAdamW)."""
+
+    _group_defaults = (("foreach", None), ("maximize", False), ("capturable", False),
+                       ("differentiable", False), ("decoupled_weight_decay", False))
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
@@ -21,23 +23,6 @@ class RAdam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay,
                         differentiable=differentiable)
         super().__init__(params, defaults)
-        self._scratch = M.Scratch()
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        self._scratch = M.Scratch()
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False), ("capturable", False),
-                               ("differentiable", False), ("decoupled_weight_decay", False)):
-                group.setdefault(key, value)
-
-    @no_grad_step
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss."""
-        loss = M.run_closure(closure)
-        for group in self.param_groups:
-            self._update_group(group)
-        return loss
 
     def _update_group(self, group: dict) -> None:
         lr = M.as_float(group["lr"])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from . import _multi_tensor as M
-from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["SGD"]
 
 
-class SGD(Optimizer):
+class SGD(M.GroupwiseOptimizer):
     """Stochastic gradient descent (optionally with momentum), as torch.optim.SGD."""
+
+    _group_defaults = (("nesterov", False), ("maximize", False), ("foreach", None),
+                       ("differentiable", False), ("fused", False))
 
     def __init__(self, params, lr=1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay=0, nesterov: bool = False, *, maximize: bool = False,
@@ -29,25 +31,6 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
         M.check_flags("SGD", foreach, fused, differentiable)
-        self._scratch = M.Scratch()
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        self._scratch = M.Scratch()
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
-    @no_grad_step
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss."""
-        loss = M.run_closure(closure)
-        for group in self.param_groups:
-            self._update_group(group)
-        return loss
 
     def _update_group(self, group: dict) -> None:
         lr = M.as_float(group["lr"])

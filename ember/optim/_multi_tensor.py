@@ -184,10 +184,7 @@ def run_closure(closure):
 
 class GroupwiseOptimizer(Optimizer):
     """An optimizer whose step updates each param group with one fused call,
-    ``_update_group(group)``; ``_group_defaults`` fills keys that groups pickled
-    by older versions lack."""
-
-    _group_defaults: tuple = ()
+    ``_update_group(group)``."""
 
     def __init__(self, params, defaults: dict) -> None:
         super().__init__(params, defaults)
@@ -196,9 +193,6 @@ class GroupwiseOptimizer(Optimizer):
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
         self._scratch = Scratch()
-        for group in self.param_groups:
-            for key, value in self._group_defaults:
-                group.setdefault(key, value)
 
     @no_grad_step
     def step(self, closure=None):

@@ -14,6 +14,9 @@ class Adagrad(Optimizer):
     """Adagrad, with learning-rate decay and an initial accumulator value.
     State ('step', 'sum') is created at construction, as torch does."""
 
+    _group_defaults = (("foreach", None), ("maximize", False),
+                       ("differentiable", False), ("fused", None))
+
     def __init__(self, params, lr=1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10,
                  foreach: bool | None = None, *, maximize: bool = False,
@@ -39,13 +42,6 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self._new_state(p)
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False),
-                               ("differentiable", False), ("fused", None)):
-                group.setdefault(key, value)
 
     def _new_state(self, p) -> dict:
         # torch fills from the optimizer's defaults, not the group's value

@@ -21,6 +21,9 @@ class ASGD(Optimizer):
     """Averaged SGD. State per parameter: 'step', 'eta' (current step size),
     'mu' (averaging weight) as 0-dim tensors, and 'ax' (the averaged iterate)."""
 
+    _group_defaults = (("foreach", None), ("maximize", False),
+                       ("differentiable", False), ("capturable", False))
+
     def __init__(self, params, lr=1e-2, lambd: float = 1e-4, alpha: float = 0.75,
                  t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None,
                  maximize: bool = False, differentiable: bool = False,
@@ -32,13 +35,6 @@ class ASGD(Optimizer):
                     "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False),
-                               ("differentiable", False), ("capturable", False)):
-                group.setdefault(key, value)
 
     @no_grad_step
     def step(self, closure=None):

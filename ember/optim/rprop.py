@@ -14,6 +14,9 @@ class Rprop(Optimizer):
     """Rprop: step sizes multiply by etas[1] while the gradient keeps its sign and by
     etas[0] when it flips (that coordinate then skips its update), clamped to step_sizes."""
 
+    _group_defaults = (("foreach", None), ("maximize", False),
+                       ("differentiable", False), ("capturable", False))
+
     def __init__(self, params, lr=1e-2, etas: tuple = (0.5, 1.2), step_sizes: tuple = (1e-6, 50),
                  *, capturable: bool = False, foreach: bool | None = None,
                  maximize: bool = False, differentiable: bool = False) -> None:
@@ -24,13 +27,6 @@ class Rprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
         super().__init__(params, defaults)
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (("foreach", None), ("maximize", False),
-                               ("differentiable", False), ("capturable", False)):
-                group.setdefault(key, value)
 
     @no_grad_step
     def step(self, closure=None):

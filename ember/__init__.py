@@ -140,6 +140,24 @@ def get_float32_matmul_precision() -> str:
 
 
 from . import _printing  # noqa: E402,F401  (registers set_printoptions)
-from . import linalg, random, return_types, special, testing  # noqa: E402,F401
-from . import nn, optim, utils  # noqa: E402,F401
-from .serialization import load, save  # noqa: E402,F401
+from . import linalg, random, return_types, special  # noqa: E402,F401
+
+# The larger subpackages load on first use (PEP 562), so that `import ember`
+# costs little more than NumPy itself; `ember.nn` and `import ember.nn` both work.
+_LAZY_SUBMODULES = ("nn", "optim", "utils", "serialization", "testing", "datasets", "examples")
+_LAZY_ATTRIBUTES = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name: str):
+    from importlib import import_module
+    if name in _LAZY_SUBMODULES:
+        return import_module(f"{__name__}.{name}")
+    if name in _LAZY_ATTRIBUTES:
+        value = getattr(import_module(f"{__name__}.{_LAZY_ATTRIBUTES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES) | set(_LAZY_ATTRIBUTES))

@@ -12,13 +12,6 @@ import math
 
 import numpy as np
 
-try:  # bfloat16 lives in ml_dtypes, an optional extra ('bf16')
-    import ml_dtypes as _ml_dtypes
-    _BF16_NP = np.dtype(_ml_dtypes.bfloat16)
-except ImportError:  # pragma: no cover - exercised only without the extra
-    _ml_dtypes = None
-    _BF16_NP = None
-
 # category ranks used by promotion
 BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
 
@@ -62,6 +55,36 @@ def _dtype_by_name(name: str) -> dtype:
     return _BY_NAME[name]
 
 
+_slot_np = dtype.np  # the slot descriptor, reached past _MLDtypesDtype's property
+
+
+class _MLDtypesDtype(dtype):
+    """A dtype whose NumPy type lives in ml_dtypes (the 'bf16' extra).
+
+    ml_dtypes is imported on first use of the NumPy type, not at `import ember`.
+    """
+
+    __slots__ = ()
+
+    @property
+    def np(self):
+        value = _slot_np.__get__(self)
+        if value is None:
+            try:
+                import ml_dtypes
+            except ImportError:
+                raise ImportError(f"ember.{self.name} needs the ml_dtypes package: "
+                                  "pip install 'ember[bf16]'") from None
+            value = np.dtype(getattr(ml_dtypes, self.name))
+            _slot_np.__set__(self, value)
+            _FROM_NP[value] = self
+        return value
+
+    @np.setter
+    def np(self, value) -> None:
+        _slot_np.__set__(self, value)
+
+
 bool_ = dtype("bool", np.dtype(np.bool_), BOOL, 0, False)
 uint8 = dtype("uint8", np.dtype(np.uint8), INT, 1, False)
 int8 = dtype("int8", np.dtype(np.int8), INT, 1, True)
@@ -69,7 +92,7 @@ int16 = dtype("int16", np.dtype(np.int16), INT, 2, True)
 int32 = dtype("int32", np.dtype(np.int32), INT, 3, True)
 int64 = dtype("int64", np.dtype(np.int64), INT, 4, True)
 float16 = dtype("float16", np.dtype(np.float16), FLOAT, 1, True)
-bfloat16 = dtype("bfloat16", _BF16_NP, FLOAT, 1, True)
+bfloat16 = _MLDtypesDtype("bfloat16", None, FLOAT, 1, True)
 float32 = dtype("float32", np.dtype(np.float32), FLOAT, 2, True)
 float64 = dtype("float64", np.dtype(np.float64), FLOAT, 3, True)
 complex64 = dtype("complex64", np.dtype(np.complex64), COMPLEX, 2, True)
@@ -85,7 +108,7 @@ ALIASES = {
     "cdouble": complex128, "chalf": complex64,
 }
 
-_FROM_NP: dict = {d.np: d for d in ALL_DTYPES if d.np is not None}
+_FROM_NP: dict = {d.np: d for d in ALL_DTYPES if d is not bfloat16}
 
 
 def from_numpy_dtype(np_dtype) -> dtype:
@@ -95,7 +118,10 @@ def from_numpy_dtype(np_dtype) -> dtype:
     except KeyError:
         pass
     try:
-        return _FROM_NP[np.dtype(np_dtype)]
+        key = np.dtype(np_dtype)
+        if key.name == "bfloat16":
+            bfloat16.np  # noqa: B018 - resolving it registers ml_dtypes' bfloat16
+        return _FROM_NP[key]
     except (KeyError, TypeError):
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
@@ -208,8 +234,11 @@ class finfo:
         type = type or get_default_dtype()
         if type.category not in (FLOAT, COMPLEX):
             raise TypeError(f"torch.finfo() requires a floating point input type, got {type}")
-        info = (_ml_dtypes.finfo(type.np) if type is bfloat16
-                else np.finfo(type.to_real().np))
+        if type is bfloat16:
+            import ml_dtypes  # present: type.np resolved it
+            info = ml_dtypes.finfo(type.np)
+        else:
+            info = np.finfo(type.to_real().np)
         self.bits = info.bits
         self.eps = float(info.eps)
         self.max = float(info.max)

@@ -48,8 +48,15 @@ class Generator:
     def manual_seed(self, seed) -> "Generator":
         """Reset the stream from seed (an int in [-2**63, 2**64)); returns self."""
         self._seed = _check_seed(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._numpy_rng = None
         return self
+
+    @property
+    def _rng(self):
+        # built on first draw: numpy.random costs ~15 ms of `import ember` otherwise
+        if self._numpy_rng is None:
+            self._numpy_rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self._numpy_rng
 
     def seed(self) -> int:
         """Seed from system entropy and return that seed."""
@@ -87,7 +94,7 @@ class Generator:
             "has_uint32": int.from_bytes(raw[32:40], "little"),
             "uinteger": int.from_bytes(raw[40:48], "little"),
         }
-        self._rng = np.random.Generator(bitgen)
+        self._numpy_rng = np.random.Generator(bitgen)
         self._seed = int.from_bytes(raw[48:56], "little")
         return self
 

@@ -8,7 +8,6 @@ import random
 import sys
 import traceback
 
-from . import _shm
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
@@ -160,6 +159,7 @@ def worker_loop(iterable, dataset, index_queue, result_queue, done_event, auto_c
     """Run in each worker process: take (task id, indices) from index_queue,
     put (task id, pickled batch) on result_queue, until told to stop (None) or
     the parent process is gone. parent_pid is the main process (for messages)."""
+    from . import _shm
     global _worker_info
     try:
         _shm.set_prefix(shm_prefix)

@@ -7,6 +7,7 @@ function object.
 """
 from __future__ import annotations
 
+from . import registry as _registry
 from .registry import dispatch, dispatch_inplace, write_out
 
 FUNCTIONS: dict = {}
@@ -49,8 +50,7 @@ def _add(table, name, fn):
 
 def check_tensor(x, fname: str, arg: str = "input", pos: int = 1):
     """torch's TypeError for a non-Tensor argument."""
-    from . import registry
-    if not isinstance(x, registry._Tensor):
+    if not isinstance(x, _registry._Tensor):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, "
                         f"not {type(x).__name__}")
 

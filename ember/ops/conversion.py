@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from .._device import as_device
 from ._api import export, export_method
 from .registry import KEEP, dispatch, dispatch_inplace, defop
@@ -46,7 +47,6 @@ def _copy_to(t, dtype, device):
 
 
 def _parse_to(args, kwargs):
-    from .._tensor import Tensor
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
@@ -166,7 +166,6 @@ def _(ctx, g):
 @export_method("copy_")
 def copy_(self, src, non_blocking: bool = False):
     """Copy src into self (broadcasting, casting); returns self."""
-    from .._tensor import Tensor
     if isinstance(src, Tensor) and src._device != self._device:
         src = src.to(self._device)
     try:
@@ -193,7 +192,6 @@ def _(ctx, g):
 @export("fill_")
 def fill_(input, value):
     """Fill with a number or a 0-dim tensor, in place."""
-    from .._tensor import Tensor
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value.ndim} dimensions.")

@@ -11,31 +11,13 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor, _make
 from .. import _printing  # noqa: F401 - registers set_printoptions
 from .._device import as_device
 from ._api import export, export_method
-from .registry import defop, dispatch, write_out
+from .registry import cacheable, defop, dispatch, write_out
 
 
-_cache: dict = {}
-
-
-def _Tensor():
-    try:
-        return _cache["Tensor"]
-    except KeyError:
-        from .._tensor import Tensor
-        _cache["Tensor"] = Tensor
-        return Tensor
-
-
-def _make(array, dtype, device):
-    try:
-        make = _cache["make"]
-    except KeyError:
-        from .._tensor import _make as make
-        _cache["make"] = make
-    return make(array, dtype, device)
 
 
 _RG_MSG = "Only Tensors of floating point and complex dtype can require gradients"
@@ -56,10 +38,10 @@ def _finish(array, dtype, device, requires_grad):
 
 # ------------------------------------------------------------------ sizes
 def _dim_value(s, fname: str):
-    if isinstance(s, bool) or not isinstance(s, (numbers.Integral, _Tensor())):
+    if isinstance(s, bool) or not isinstance(s, (numbers.Integral, Tensor)):
         raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, "
                         f"not {type(s).__name__}")
-    if isinstance(s, _Tensor()):
+    if isinstance(s, Tensor):
         if s._dtype.category != D.INT or s._data.size != 1:
             raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, "
                             f"not Tensor")
@@ -105,7 +87,7 @@ def _leaf_dtype(x):
         return D.get_default_dtype(), x
     if isinstance(x, complex):
         return D.default_complex(), x
-    if isinstance(x, _Tensor()):
+    if isinstance(x, Tensor):
         if x._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return x._dtype, x.item()
@@ -205,7 +187,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False):
     """A new tensor holding a copy of data: nested sequences of numbers, one-element
     tensors or arrays, a NumPy array, a number or a tensor (torch.tensor)."""
-    Tensor = _Tensor()
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
@@ -244,7 +225,6 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad: boo
 @export("as_tensor", method=False)
 def as_tensor(data, dtype=None, device=None):
     """Like tensor, but shares memory with a Tensor or ndarray when it can."""
-    Tensor = _Tensor()
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device) if (dtype or device) else data
     if isinstance(data, np.ndarray) and (device is None or as_device(device).type == "cpu"):
@@ -258,7 +238,7 @@ def as_tensor(data, dtype=None, device=None):
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False):
     """Convert obj to a tensor, sharing memory unless copy=True (torch.asarray)."""
     if copy:
-        if isinstance(obj, _Tensor()):
+        if isinstance(obj, Tensor):
             obj = obj.detach()
             return obj.to(dtype=dtype or obj._dtype, device=device or obj._device,
                           copy=True).requires_grad_(requires_grad)
@@ -355,14 +335,14 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: 
 
 
 def _fill_dtype(fill_value):
-    if isinstance(fill_value, _Tensor()):
+    if isinstance(fill_value, Tensor):
         return fill_value._dtype
     return D.scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic)
                           else fill_value)
 
 
 def _fill_number(fill_value):
-    if isinstance(fill_value, (_Tensor(), np.generic)):
+    if isinstance(fill_value, (Tensor, np.generic)):
         return fill_value.item()
     return fill_value
 
@@ -382,7 +362,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 
 def _like(fname, fill, input, dtype, device, requires_grad, memory_format):
-    if not isinstance(input, _Tensor()):
+    if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, "
                         f"not {type(input).__name__}")
     from .. import preserve_format
@@ -449,7 +429,7 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False,
                layout=None, pin_memory: bool = False):
     """tensor(data) with this tensor's dtype and device unless given."""
     dt, dev = _new_kw(self, dtype, device)
-    if isinstance(data, _Tensor()):
+    if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
             "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
@@ -502,7 +482,7 @@ def new_empty_strided(self, size, stride, *, dtype=None, device=None,
 
 # ------------------------------------------------------------------ ranges
 def _number(x, fname: str, arg: str):
-    if isinstance(x, _Tensor()):
+    if isinstance(x, Tensor):
         if x._data.size != 1:
             raise RuntimeError(f"{fname}(): argument '{arg}' must be a number or a one-element "
                                f"tensor, got a tensor of shape {list(x.shape)}")
@@ -600,7 +580,7 @@ def _spaced(xp, s, e, steps, work):
 def _linspace_args(fname, start, end, steps):
     s, sf = _number(start, fname, "start")
     e, ef = _number(end, fname, "end")
-    if isinstance(steps, _Tensor()):
+    if isinstance(steps, Tensor):
         steps = int(steps.item())
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
         raise TypeError(f"{fname}(): argument 'steps' (position 3) must be int, "
@@ -681,7 +661,6 @@ def broadcast_shapes(*shapes) -> tuple:
 
 
 def _check_real_pair(fname, a, b):
-    Tensor = _Tensor()
     for name, x in (("real", a), ("imag", b)):
         if not isinstance(x, Tensor):
             raise TypeError(f"{fname}(): argument '{name}' must be Tensor, "
@@ -697,6 +676,7 @@ def _check_real_pair(fname, a, b):
         raise TypeError("complex32 (ComplexHalf) tensors are not supported by ember")
 
 
+@cacheable
 def _complex_dtype(args, params):
     return None, args[0]._dtype.to_complex()
 
@@ -738,7 +718,6 @@ def polar(abs, angle, *, out=None):  # noqa: A002 - torch's argument name
 def _legacy_new(cls, args, kwargs, dtype=None):
     """torch.Tensor(data) copies data as the default dtype (float32); Tensor(*sizes) and
     Tensor(Size) are uninitialised; the typed forms (FloatTensor...) fix the dtype."""
-    Tensor = _Tensor()
     device = kwargs.pop("device", None)
     if kwargs:
         raise TypeError(f"Tensor() got unexpected keyword arguments {sorted(kwargs)}")
@@ -772,7 +751,7 @@ class _LegacyTensorType(type):
         return _legacy_new(None, args, dict(kwargs), dtype=cls.dtype)
 
     def __instancecheck__(cls, obj) -> bool:
-        return isinstance(obj, _Tensor()) and obj._dtype is cls.dtype and \
+        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and \
             obj._device.type == "cpu"
 
     def __repr__(cls) -> str:

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import export
 from .reduction import (_check_real, _conj, _pad_dim, _shift_dim, _slice_dim,
                         _sum_like_dtype, _tri_ones, _wide, return_type, select_along,
@@ -234,7 +235,6 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
 # ------------------------------------------------------------- trapezoid
 def _trapezoid_terms(name, y, x, dx, dim):
     """Area of each trapezoid along ``dim``: (y[i] + y[i+1]) / 2 * (x[i+1] - x[i])."""
-    from .._tensor import Tensor
     if x is not None and dx is not None:
         raise TypeError(f"{name}() received an invalid combination of arguments: pass either "
                         f"x or dx, not both")

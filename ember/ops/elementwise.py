@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import alias, binary_api, check_tensor, export, unary_api
 from .registry import (BOOL_RESULT, cacheable, FLOAT_REAL_RESULT, FLOAT_RESULT, INPUTS, OUTPUT,
                        PROMOTE, REAL_RESULT, defop, dispatch, dispatch_inplace, write_out)
@@ -91,6 +92,7 @@ def _(ctx, g):
     return g, (g if alpha == 1 else g * alpha)
 
 
+@cacheable
 @cacheable
 def _sub_rule(args, params):
     bools = [isinstance(a, bool) or getattr(a, "_dtype", None) is D.bool_ for a in args]
@@ -213,6 +215,7 @@ def _(ctx, g):
 
 
 @cacheable
+@cacheable
 def _pow_rule(args, params):
     d = PROMOTE(args, params)[0]
     if d is D.bool_ and hasattr(args[1], "_dtype"):  # a scalar exponent is fine
@@ -255,6 +258,7 @@ def _log_scalar(a, like):
     return math.log(a) if a > 0 else (float("-inf") if a == 0 else float("nan"))
 
 
+@cacheable
 @cacheable
 def _float_power_rule(args, params):
     """float64, or complex128 when an argument is complex."""
@@ -388,8 +392,7 @@ def _(ctx, g):
 @defop("xlogy", dtypes=FLOAT_RESULT, saves=INPUTS)
 def _xlogy(xp, a, b):
     a = xp.asarray(a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = xp.multiply(a, xp.log(b))
+    r = xp.multiply(a, xp.log(b))
     return xp.where((a == 0) & ~xp.isnan(xp.asarray(b)), xp.zeros_like(r), r)
 
 
@@ -450,6 +453,7 @@ def _(ctx, g):
             g * _conj(t1) * v if need[2] else None)
 
 
+@cacheable
 @cacheable
 def _addcdiv_rule(args, params):
     d = PROMOTE(args, params)[0]
@@ -558,7 +562,6 @@ def _alpha_params(alpha):
 @export("add")
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (torch.add)."""
-    from .._tensor import Tensor
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         check_tensor(input, "add")
     r = dispatch(_add, (input, other), _alpha_params(alpha))
@@ -568,7 +571,6 @@ def add(input, other, *, alpha=1, out=None):
 @export("sub", "subtract")
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (torch.sub)."""
-    from .._tensor import Tensor
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         check_tensor(input, "sub")
     r = dispatch(_sub, (input, other), _alpha_params(alpha))
@@ -608,7 +610,6 @@ def _div_op(rounding_mode):
 @export("div", "divide", "true_divide")
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; rounding_mode None (true division), 'trunc' or 'floor' (torch.div)."""
-    from .._tensor import Tensor
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         check_tensor(input, "div")
     r = dispatch(_div_op(rounding_mode), (input, other))
@@ -623,7 +624,6 @@ def div_(self, other, *, rounding_mode=None):
 @export("pow")
 def pow(input, exponent, *, out=None):  # noqa: A001 - torch's name
     """input ** exponent elementwise (torch.pow); input may be a number."""
-    from .._tensor import Tensor
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         check_tensor(input, "pow")
     r = dispatch(_pow, (input, exponent))
@@ -689,34 +689,27 @@ def _x(ctx):
     return ctx.inputs[0]
 
 
-def _errstate(fn):
-    def forward(xp, x):
-        with np.errstate(all="ignore"):
-            return fn(xp, x)
-    return forward
-
-
 _unary("exp", lambda xp, x: xp.exp(x), saves=OUTPUT, grad=lambda c, g: (g * _conj(c.out),))
 _unary("exp2", lambda xp, x: xp.exp2(x), saves=OUTPUT,
        grad=lambda c, g: (g * _conj(c.out) * 0.6931471805599453,))
 _unary("expm1", lambda xp, x: xp.expm1(x), saves=OUTPUT, grad=lambda c, g: (g * _conj(c.out + 1),))
-_unary("log", _errstate(lambda xp, x: xp.log(x)), grad=lambda c, g: (g / _conj(_x(c)),))
-_unary("log2", _errstate(lambda xp, x: xp.log2(x)),
+_unary("log", lambda xp, x: xp.log(x), grad=lambda c, g: (g / _conj(_x(c)),))
+_unary("log2", lambda xp, x: xp.log2(x),
        grad=lambda c, g: (g / (_conj(_x(c)) * 0.6931471805599453),))
-_unary("log10", _errstate(lambda xp, x: xp.log10(x)),
+_unary("log10", lambda xp, x: xp.log10(x),
        grad=lambda c, g: (g / (_conj(_x(c)) * 2.302585092994046),))
-_unary("log1p", _errstate(lambda xp, x: xp.log1p(x)), grad=lambda c, g: (g / _conj(_x(c) + 1),))
-_unary("sqrt", _errstate(lambda xp, x: xp.sqrt(x)), saves=OUTPUT,
+_unary("log1p", lambda xp, x: xp.log1p(x), grad=lambda c, g: (g / _conj(_x(c) + 1),))
+_unary("sqrt", lambda xp, x: xp.sqrt(x), saves=OUTPUT,
        grad=lambda c, g: (g / _conj(2 * c.out),))
-_unary("rsqrt", _errstate(lambda xp, x: 1 / xp.sqrt(x)), saves=OUTPUT,
+_unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), saves=OUTPUT,
        grad=lambda c, g: (-0.5 * g * _conj(c.out ** 3),))
 _unary("sin", lambda xp, x: xp.sin(x), grad=lambda c, g: (g * _conj(_x(c).cos()),))
 _unary("cos", lambda xp, x: xp.cos(x), grad=lambda c, g: (-g * _conj(_x(c).sin()),))
 _unary("tan", lambda xp, x: xp.tan(x), saves=OUTPUT,
        grad=lambda c, g: (g * _conj(1 + c.out * c.out),))
-_unary("asin", _errstate(lambda xp, x: xp.arcsin(x)), aliases=("arcsin",),
+_unary("asin", lambda xp, x: xp.arcsin(x), aliases=("arcsin",),
        grad=lambda c, g: (g * _conj((1 - _x(c) * _x(c)).rsqrt()),))
-_unary("acos", _errstate(lambda xp, x: xp.arccos(x)), aliases=("arccos",),
+_unary("acos", lambda xp, x: xp.arccos(x), aliases=("arccos",),
        grad=lambda c, g: (-g * _conj((1 - _x(c) * _x(c)).rsqrt()),))
 _unary("atan", lambda xp, x: xp.arctan(x), aliases=("arctan",),
        grad=lambda c, g: (g / _conj(1 + _x(c) * _x(c)),))
@@ -726,9 +719,9 @@ _unary("tanh", lambda xp, x: xp.tanh(x), saves=OUTPUT,
        grad=lambda c, g: (g * _conj(1 - c.out * c.out),))
 _unary("asinh", lambda xp, x: xp.arcsinh(x), aliases=("arcsinh",),
        grad=lambda c, g: (g * _conj((_x(c) * _x(c) + 1).rsqrt()),))
-_unary("acosh", _errstate(lambda xp, x: xp.arccosh(x)), aliases=("arccosh",),
+_unary("acosh", lambda xp, x: xp.arccosh(x), aliases=("arccosh",),
        grad=lambda c, g: (g * _conj((_x(c) * _x(c) - 1).rsqrt()),))
-_unary("atanh", _errstate(lambda xp, x: xp.arctanh(x)), aliases=("arctanh",),
+_unary("atanh", lambda xp, x: xp.arctanh(x), aliases=("arctanh",),
        grad=lambda c, g: (g / _conj(1 - _x(c) * _x(c)),))
 
 
@@ -743,8 +736,9 @@ def _sigmoid_fw(xp, x):
 
 _unary("sigmoid", _sigmoid_fw, saves=OUTPUT,
        grad=lambda c, g: (g * _conj(c.out * (1 - c.out)),))
-_unary("reciprocal", _errstate(lambda xp, x: xp.reciprocal(x)), saves=OUTPUT,
+_unary("reciprocal", lambda xp, x: xp.reciprocal(x), saves=OUTPUT,
        grad=lambda c, g: (-g * _conj(c.out * c.out),))
+@cacheable
 @cacheable
 def _square_rule(args, params):
     d = args[0]._dtype
@@ -914,6 +908,7 @@ unary_api(_logical_not, "logical_not")
 
 
 @cacheable
+@cacheable
 def _bitwise_not_rule(args, params):
     d = args[0]._dtype
     if d.category > D.INT:
@@ -1025,6 +1020,7 @@ unary_api(_conj_physical, "conj_physical")
 
 
 @cacheable
+@cacheable
 def _heaviside_rule(args, params):
     if args[0]._dtype is not args[1]._dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
@@ -1043,6 +1039,7 @@ for _op, _name in [(_logical_and, "logical_and"), (_logical_or, "logical_or"),
 
 
 # ----------------------------------------------------------- clamp / clip
+@cacheable
 @cacheable
 def _clamp_rule(args, params):
     d = PROMOTE(tuple(a for a in args if a is not None), params)[0]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ._api import check_tensor, export, export_method
-from .registry import (INPUTS, KEEP, _promote, _torch_type_name, defop, dispatch,
+from .registry import (cacheable, INPUTS, KEEP, _promote, _torch_type_name, defop, dispatch,
                        dispatch_inplace, write_out)
 from . import registry as _R
 
@@ -706,6 +706,7 @@ def masked_scatter_(self, mask, source):
 
 
 # =============================================================== where
+@cacheable
 def _where_dtype(args, params):
     return None, _promote(args[1:])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import export
 from .registry import PROMOTE, dispatch, defop, write_out
 from .shape import reshape, unsqueeze, wrap_dim
@@ -44,7 +45,6 @@ def _zeros_like_edge(ctx, i, g):
 
 
 def _tensor_list(tensors, fname):
-    from .._tensor import Tensor
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
@@ -62,30 +62,45 @@ def cat(tensors, dim: int = 0, *, out=None):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    skip = tuple(t._data.shape == (0,) for t in tensors)
-    ref = next((t for t, s in zip(tensors, skip) if not s), tensors[0])
-    for i, t in enumerate(tensors):
-        if t._data.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
-                               f"concatenated")
-    nd = ref._data.ndim
+    shapes = [t._data.shape for t in tensors]
+    if () in shapes:
+        raise RuntimeError(f"zero-dimensional tensor (at position {shapes.index(())}) cannot be "
+                           "concatenated")
+    if (0,) in shapes:  # torch skips 1-D empty tensors whatever the other shapes
+        skip = tuple(shape == (0,) for shape in shapes)
+        rshape = next((shape for shape, s in zip(shapes, skip) if not s), shapes[0])
+    else:
+        skip = (False,) * len(shapes)
+        rshape = shapes[0]
+    nd = len(rshape)
     d = wrap_dim(dim, nd)
-    rshape = ref._data.shape
-    for i, (t, s) in enumerate(zip(tensors, skip)):
-        if s:
+    lead, trail = rshape[:d], rshape[d + 1:]
+    sizes = []
+    for i, shape in enumerate(shapes):
+        if skip[i]:
+            sizes.append(0)
             continue
-        shape = t._data.shape
         if len(shape) != nd:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and "
                                f"{len(shape)}")
-        for k in range(nd):
-            if k != d and shape[k] != rshape[k]:
-                raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {d}. Expected size "
-                    f"{rshape[k]} but got size {shape[k]} for tensor number {i} in the list.")
-    sizes = tuple(0 if s else t._data.shape[d] for t, s in zip(tensors, skip))
-    r = dispatch(_cat, tensors, {"dim": d, "skip": skip, "sizes": sizes})
+        if shape[:d] != lead or shape[d + 1:] != trail:
+            k = next(k for k in range(nd) if k != d and shape[k] != rshape[k])
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"{rshape[k]} but got size {shape[k]} for tensor number {i} in the list.")
+        sizes.append(shape[d])
+    r = dispatch(_cat, tensors, {"dim": d, "skip": skip, "sizes": tuple(sizes)})
     return r if out is None else write_out(out, r)
+
+
+@defop("stack", dtypes=PROMOTE)
+def _stack(xp, *arrays, dim):
+    return xp.stack(arrays, axis=dim)
+
+
+@_stack.defgrad
+def _(ctx, g):
+    return g.unbind(ctx.params["dim"])
 
 
 @export("stack", method=False)
@@ -95,16 +110,15 @@ def stack(tensors, dim: int = 0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape0 = tensors[0]._data.shape
-    for i, t in enumerate(tensors[1:], 1):
+    for i, t in enumerate(tensors):
         if t._data.shape != shape0:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape0)} at entry 0 and {list(t._data.shape)} at entry {i}")
-    d = wrap_dim(dim, len(shape0) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    r = dispatch(_stack, tensors, {"dim": wrap_dim(dim, len(shape0) + 1)})
+    return r if out is None else write_out(out, r)
 
 
 def _atleast(args, fn):
-    from .._tensor import Tensor
     if len(args) == 1 and isinstance(args[0], Tensor):
         return fn(args[0])
     if len(args) == 1 and isinstance(args[0], (list, tuple)):
@@ -258,7 +272,6 @@ def chunk(input, chunks: int, dim: int = 0):
 @export("tensor_split")
 def tensor_split(input, indices_or_sections, dim: int = 0):
     """Views split into ``sections`` near-equal parts or at the given indices."""
-    from .._tensor import Tensor
     if input._data.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
                            "tensor with 0 dims")

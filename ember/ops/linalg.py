@@ -18,10 +18,11 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import _make
 from . import registry as _registry
 from ._api import check_tensor as _check_tensor
 from ._api import export
-from .registry import INPUTS, OUTPUT, PROMOTE, defop, dispatch, write_out
+from .registry import cacheable, INPUTS, OUTPUT, PROMOTE, defop, dispatch, write_out
 
 _TYPE_NAMES = {
     "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
@@ -46,11 +47,6 @@ def check_tensor(x, fname: str, arg: str = "input", pos: int = 1):
 def tname(t) -> str:
     """torch's short dtype name of a tensor (Float, Double, Long...)."""
     return _TYPE_NAMES[t._dtype.name]
-
-
-def _make(array, dtype, device):
-    from .._tensor import _make as make
-    return make(array, dtype, device)
 
 
 def is_complex(t) -> bool:
@@ -741,6 +737,7 @@ def cross(input, other, dim: int | None = None, *, out=None):
 
 
 # ----------------------------------------------------------- vector norms
+@cacheable(params=("dtype",))
 def _norm_rule(args, params):
     x = args[0]
     d = x._dtype

@@ -21,17 +21,19 @@ import numpy as np
 
 from .. import _dtype as D
 from ._api import export
-from .registry import INPUTS, OUTPUT, defop, dispatch
+from .registry import cacheable, INPUTS, OUTPUT, defop, dispatch
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
+@cacheable
 def _keep_input_dtype(args, params):
     """No casts (targets stay integer); the result has the input's dtype."""
     d = args[0]._dtype
     return None, d
 
 
+@cacheable
 def _input_dtype(args, params):
     """Compute in, and return, the input's dtype (weights and targets are cast to it)."""
     d = args[0]._dtype

@@ -22,7 +22,7 @@ from ..autograd import grad_mode
 from . import registry
 from ._api import check_tensor, export
 from .random import _generator
-from .registry import INPUTS, KEEP, OUTPUT, _torch_type_name, defop, dispatch
+from .registry import cacheable, INPUTS, KEEP, OUTPUT, _torch_type_name, defop, dispatch
 
 _grad_state = grad_mode._state
 _FAST = (np.float32, np.float64)
@@ -30,6 +30,7 @@ _FAST = (np.float32, np.float64)
 
 def _float_rule(kernel: str):
     """Compute in the input's float dtype; weight and bias are cast to it."""
+    @cacheable
     def rule(args, params):
         d = args[0]._dtype
         if d.category != D.FLOAT:

@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from .._device import as_device
 from ._api import export, export_method
 from .creation import _finish, _type_word, broadcast_shapes, parse_size
@@ -79,7 +80,6 @@ class Generator:
 
     def set_state(self, new_state) -> "Generator":
         """Restore a state returned by get_state; returns self."""
-        from .._tensor import Tensor
         if not isinstance(new_state, Tensor) or new_state._dtype is not D.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         raw = bytes(new_state._device.backend.to_numpy(new_state._data).reshape(-1))
@@ -252,7 +252,6 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 
 def _like_args(fname, input, dtype, device):
-    from .._tensor import Tensor
     if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, "
                         f"not {type(input).__name__}")
@@ -392,7 +391,6 @@ _normal.defgrad(_zero_grads)
 
 
 def _check_std(std):
-    from .._tensor import Tensor
     if isinstance(std, Tensor):
         if std._data.size and bool((std._data < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -405,7 +403,6 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
            layout=None, device=None, requires_grad: bool = False, pin_memory: bool = False):
     """Normal samples: normal(mean, std) with either a tensor (broadcast together), or
     normal(mean, std, size) with two numbers (torch.normal)."""
-    from .._tensor import Tensor
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (mt or st):
         if size is None:
@@ -689,7 +686,6 @@ def exponential_(self, lambd: float = 1.0, *, generator=None):
 @export_method("bernoulli_")
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 samples of probability p (a number or a broadcastable tensor)."""
-    from .._tensor import Tensor
     if self._dtype.category == D.COMPLEX:
         raise _not_implemented("bernoulli_scalar_cpu_", self._dtype)
     if isinstance(p, Tensor):

@@ -7,6 +7,7 @@ import operator
 import warnings
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import export, export_method
 from .registry import KEEP, dispatch, dispatch_inplace, defop
 from .shape import expand, reshape, size_arg, wrap_dim
@@ -195,7 +196,6 @@ def _(ctx, g):
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element ``repeats`` times along ``dim`` (flattened when dim is
     None); with only a tensor of counts, repeat its indices."""
-    from .._tensor import Tensor
     if repeats is None:
         counts = _counts(input, None)
         from .creation import tensor

@@ -17,8 +17,9 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import export
-from .registry import BOTH, INPUTS, _torch_type_name, defop, dispatch, write_out
+from .registry import cacheable, BOTH, INPUTS, _torch_type_name, defop, dispatch, write_out
 
 
 # --------------------------------------------------------------- helpers
@@ -122,6 +123,7 @@ def _check_nonempty(name, x, dims):
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
+@cacheable(params=("dtype",))
 def _sum_like_dtype(args, params):
     """sum/prod/cumsum: dtype= wins; bool and integers accumulate in int64."""
     dt = params.get("dtype") if params else None
@@ -133,6 +135,7 @@ def _sum_like_dtype(args, params):
     return d, d
 
 
+@cacheable
 def _var_dtype(args, params):
     """std/var: floating or complex input only; complex gives its real dtype."""
     d = args[0]._dtype
@@ -234,7 +237,7 @@ def _tri_ones(xp, like, n, k, upper):
 # ------------------------------------------------------------------- sum
 @defop("sum", dtypes=_sum_like_dtype)
 def _sum(xp, x, dim=None, keepdim=False, dtype=None):
-    return xp.sum(_wide(x), axis=dim, keepdims=keepdim)
+    return _wide(x).sum(axis=dim, keepdims=keepdim)
 
 
 @_sum.defgrad
@@ -298,6 +301,7 @@ def sum_to_size(self, *size):
 
 
 # ------------------------------------------------------------------ mean
+@cacheable(params=("dtype",))
 def _mean_dtype(args, params):
     dt = params.get("dtype")
     d = dt if dt is not None else args[0]._dtype
@@ -311,9 +315,7 @@ def _mean_dtype(args, params):
 
 @defop("mean", dtypes=_mean_dtype)
 def _mean(xp, x, dim=None, keepdim=False, dtype=None):
-    n = _numel(x.shape, dim)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return xp.sum(_wide(x), axis=dim, keepdims=keepdim) / n
+    return _wide(x).sum(axis=dim, keepdims=keepdim) / _numel(x.shape, dim)
 
 
 @_mean.defgrad
@@ -616,7 +618,6 @@ AminmaxResult = return_type("aminmax", ("min", "max"))
 
 
 def _minmax(name, input, dim, keepdim, out):
-    from .._tensor import Tensor
     from ._api import FUNCTIONS
     if isinstance(dim, Tensor):                 # max(input, other): elementwise
         return FUNCTIONS["maximum" if name == "max" else "minimum"](input, dim, out=out)
@@ -690,6 +691,7 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
 
 
 # ---------------------------------------------------------- all / any
+@cacheable
 def _logical_dtype(args, params):
     return None, (D.uint8 if args[0]._dtype is D.uint8 else D.bool_)
 
@@ -734,6 +736,7 @@ def count_nonzero(input, dim=None):
 
 
 # ------------------------------------------------------------- logsumexp
+@cacheable
 def _float_result(args, params):
     d = args[0]._dtype
     if d.category < D.FLOAT:

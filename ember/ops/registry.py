@@ -40,11 +40,17 @@ def clear_dtype_caches() -> None:
             op._cache.clear()
 
 
-def cacheable(rule):
+def cacheable(rule=None, *, params: tuple = ()):
     """Mark a dtype rule whose result depends only on the dtypes of tensor
-    arguments, whether they are 0-dim, and the Python types of number arguments."""
-    rule.cacheable = True
-    return rule
+    arguments, whether they are 0-dim, the Python types of number arguments
+    and the values of the keyword ``params`` named (such as ``dtype=``).
+
+    Use as ``@cacheable`` or ``@cacheable(params=("dtype",))``."""
+    def mark(rule):
+        rule.cacheable = True
+        rule.cache_params = tuple(params)
+        return rule
+    return mark if rule is None else mark(rule)
 
 # what a node saves for backward
 NONE, INPUTS, OUTPUT, BOTH = 0, 1, 2, 3
@@ -125,7 +131,7 @@ class Op:
 
     __slots__ = ("name", "forward", "backward", "_dtypes", "saves", "view",
                  "nout", "diff_outputs", "node_name", "inplace_forward", "_cache",
-                 "__dict__")
+                 "_cache_params", "__dict__")
 
     def __init__(self, name, forward, dtypes, saves, view, nout, diff_outputs):
         self.name = name
@@ -150,6 +156,7 @@ class Op:
         self._dtypes = rule
         # results of rules that depend only on the argument dtypes are cached
         self._cache = {} if getattr(rule, "cacheable", False) else None
+        self._cache_params = getattr(rule, "cache_params", ())
         _ALL_OPS_CACHES.append(self)
 
     def defgrad(self, fn):
@@ -214,6 +221,9 @@ def _prepare(op, args, params):
             arrays.append(a)
     cache = op._cache
     if cache is not None:
+        if op._cache_params and params:
+            for name in op._cache_params:
+                key.append(params.get(name))
         key = tuple(key)
         entry = cache.get(key)
         if entry is None:

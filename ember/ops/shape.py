@@ -15,6 +15,7 @@ import operator
 import warnings
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import export, export_method
 from .registry import KEEP, dispatch, defop
 
@@ -639,7 +640,6 @@ def broadcast_tensors(*tensors):
 
 # ---------------------------------------------------------- properties
 def _register_properties() -> None:
-    from .._tensor import Tensor
     from .strided import imag as _imag, real as _real
     props = {
         "T": property(_T, doc="All dims reversed (x.permute(n-1, ..., 0))."),

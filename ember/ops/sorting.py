@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ._api import export
 from .reduction import (_distribute, return_type, select_along, values_indices, wrap_dim,
                         write_outs)
@@ -251,7 +252,6 @@ def _quantile_positions(xp, s, q, ignore_nan, interpolation):
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, out):
-    from .._tensor import Tensor
     from .creation import tensor as _tensor
     if input._dtype not in (D.float32, D.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
@@ -472,7 +472,6 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
                  side=None, sorter=None, out=None):
     """Indices where ``input`` would be inserted to keep the innermost dimension
     of ``sorted_sequence`` sorted (torch.searchsorted)."""
-    from .._tensor import Tensor
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "

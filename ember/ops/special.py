@@ -15,9 +15,10 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from . import _specfun as S
 from ._api import check_tensor, export, export_method
-from .registry import (FLOAT_RESULT, INPUTS, OUTPUT, _torch_type_name, defop, dispatch,
+from .registry import (cacheable, FLOAT_RESULT, INPUTS, OUTPUT, _torch_type_name, defop, dispatch,
                        dispatch_inplace, write_out)
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -26,6 +27,7 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 def _real_rule(kernel: str):
     """FLOAT_RESULT that refuses complex inputs with torch's message."""
+    @cacheable
     def rule(args, params):
         d, _ = FLOAT_RESULT(args, params)
         if d.category == D.COMPLEX:
@@ -302,7 +304,6 @@ def _(ctx, g):
 
 def special_xlog1py(input, other, *, out=None):
     """input * log1p(other), 0 where input is 0 (torch.special.xlog1py)."""
-    from .._tensor import Tensor
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         check_tensor(input, "xlog1py")
     r = dispatch(_xlog1py, (input, other))
@@ -324,6 +325,7 @@ def _wrap_dim(dim, ndim: int) -> int:
 
 
 def _softmax_rule(name):
+    @cacheable(params=("dtype",))
     def rule(args, params):
         d = params.get("dtype") or args[0]._dtype
         if d.category != D.FLOAT:
@@ -340,9 +342,8 @@ def _shifted(xp, x, dim):
     """x - max(x, dim) in a fresh buffer (float32 at least), and the axis to use."""
     if x.ndim == 0:
         x = x.reshape(1)
-    work = x if x.dtype in (np.float32, np.float64) else x.astype(np.float32)
-    with np.errstate(invalid="ignore"):
-        return xp.subtract(work, xp.max(work, axis=dim, keepdims=True)), x.ndim
+    work = x if x.dtype.char in "fd" else x.astype(np.float32)
+    return xp.subtract(work, work.max(axis=dim, keepdims=True)), x.ndim
 
 
 @defop("softmax", dtypes=_softmax_rule("softmax"), saves=OUTPUT)
@@ -367,8 +368,7 @@ def _log_softmax(xp, x, dim, dtype=None):
     if x.size == 0:
         return x.copy()
     s, _ = _shifted(xp, x, dim)
-    with np.errstate(divide="ignore"):
-        lse = xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+    lse = xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
     s -= lse
     return s.reshape(x.shape)
 

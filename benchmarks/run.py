@@ -208,20 +208,23 @@ def peak_memory(name: str, module: str) -> float:
     return float(out.stdout.strip()) if out.returncode == 0 else float("nan")
 
 
-def import_time(module: str, repeat: int = 3) -> float:
-    """Median µs of `import module` in a fresh process, as a user sees it: bytecode
-    caching on (some environments turn it off) and one warm-up run first."""
+def import_time(module: str, repeat: int = 5) -> tuple[float, float]:
+    """Median seconds of `import module` in a fresh process, as a user sees it
+    (bytecode caching on, which some environments turn off; one warm-up run
+    first): (the import statement alone, the whole `python -c` process)."""
     import os
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    runs = []
+    statement, process = [], []
     for _ in range(repeat + 1):
+        start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              cwd=str(Path(__file__).resolve().parent.parent), env=env)
+        process.append(time.perf_counter() - start)
         if out.returncode != 0:
-            return float("nan")
-        runs.append(float(out.stdout.strip()) * 1e6)
-    return statistics.median(runs[1:])
+            return float("nan"), float("nan")
+        statement.append(float(out.stdout.strip()))
+    return statistics.median(statement[1:]), statistics.median(process[1:])
 
 
 def main(argv=None) -> int:
@@ -251,8 +254,12 @@ def main(argv=None) -> int:
             me, mt = peak_memory(name, "ember"), peak_memory(name, "torch")
             line += f"{me:>15.1f} {mt:>7.1f} {me / mt if mt else float('nan'):>6.2f}"
         print(line, flush=True)
-    e, t = import_time("ember"), import_time("torch")
-    print(f"{'import (whole)':<20} {e / 1e3:>10.0f}ms {t / 1e3:>10.0f}ms {e / t:>7.2f}")
+    (e, e_proc), (t, t_proc) = import_time("ember"), import_time("torch")
+    numpy_alone, _ = import_time("numpy")
+    print(f"{'import (statement)':<20} {e * 1e3:>8.0f}ms {t * 1e3:>8.0f}ms {e / t:>6.2f}"
+          f"  (numpy alone: {numpy_alone * 1e3:.0f}ms)")
+    print(f"{'import (process)':<20} {e_proc * 1e3:>8.0f}ms {t_proc * 1e3:>8.0f}ms "
+          f"{e_proc / t_proc:>6.2f}")
     return 0
 
 

@@ -22,8 +22,8 @@ from .. import _dtype as D
 from . import _specfun as S
 from ._api import check_tensor, export
 from .indexing import where
-from .registry import (INPUTS, PROMOTE, _torch_type_name, cacheable, defop, dispatch,
-                       dispatch_inplace)
+from .registry import (INPUTS, OUTPUT, PROMOTE, _promote, _torch_type_name, cacheable, defop,
+                       dispatch, dispatch_inplace)
 
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -58,8 +58,7 @@ def _kernel(fn):
     takes the shape of the last input (dispatch casts it back to the dtype)."""
     def forward(xp, *arrays, **params):
         shape = arrays[-1].shape
-        with np.errstate(all="ignore"):
-            r = fn(xp, *[_work(a) for a in arrays], **params)
+        r = fn(xp, *[_work(a) for a in arrays], **params)
         return r.reshape(shape)
     forward.__name__ = fn.__name__
     return forward
@@ -91,54 +90,64 @@ def _tanh_inner(xp, x):
     return t
 
 
-@_kernel
+# gelu returns, besides x * Phi(x), the factor its derivative reuses: Phi(x)
+# (or tanh of the inner term for approximate='tanh'), kept in the working
+# precision. Saving it spares the backward a second erf over the activations.
 def _gelu_fw(xp, x, approximate="none"):
+    shape = x.shape
+    x = _work(x)
     if approximate == "tanh":
-        r = _tanh_inner(xp, x)
-        r += 1.0
+        aux = _tanh_inner(xp, x)
+        r = aux + 1.0
         r *= x
         r *= 0.5
-        return r
-    r = _normal_cdf(xp, x)
-    r *= x
-    return r
+    else:
+        aux = _normal_cdf(xp, x)
+        r = aux * x
+    return r.reshape(shape), aux.reshape(shape)
 
 
 @_kernel
-def _gelu_bw(xp, g, x, approximate="none"):
+def _gelu_bw(xp, g, x, aux, approximate="none"):
     if approximate == "tanh":
-        t = _tanh_inner(xp, x)
         du = x * x
         du *= 3.0 * _C
         du += 1.0
         du *= _K                         # d(inner)/dx
-        sech2 = t * t
+        sech2 = aux * aux
         xp.subtract(1.0, sech2, out=sech2)
         sech2 *= du
         sech2 *= x
-        t += 1.0
-        t += sech2
-        t *= 0.5
-        t *= g
-        return t
-    d = _normal_cdf(xp, x)
+        d = aux + 1.0
+        d += sech2
+        d *= 0.5
+        d *= g
+        return d
     pdf = x * x
     pdf *= -0.5
     xp.exp(pdf, out=pdf)
     pdf *= _INV_SQRT_2PI
     pdf *= x
-    d += pdf
-    d *= g
-    return d
+    pdf += aux
+    pdf *= g
+    return pdf
 
 
-_gelu = defop("gelu", dtypes=float_rule("GeluKernelImpl"), saves=INPUTS)(_gelu_fw)
-_gelu_backward = defop("gelu_backward", dtypes=PROMOTE, saves=INPUTS)(_gelu_bw)
+@cacheable
+def _gelu_backward_rule(args, params):
+    """No casts (the saved factor stays in its working precision); the result
+    takes the dtype of grad and input."""
+    return None, _promote(args[:2])
+
+
+_gelu = defop("gelu", dtypes=float_rule("GeluKernelImpl"), saves=INPUTS | OUTPUT, nout=2,
+              diff_outputs=(0,))(_gelu_fw)
+_gelu_backward = defop("gelu_backward", dtypes=_gelu_backward_rule, saves=INPUTS)(_gelu_bw)
 
 
 @_gelu.defgrad
-def _(ctx, g):
-    return (dispatch(_gelu_backward, (g, _x(ctx)), ctx.params),)
+def _(ctx, g, _):
+    return (dispatch(_gelu_backward, (g, _x(ctx), ctx.saved_output(1)), ctx.params),)
 
 
 def _gelu_second(x, approximate):
@@ -154,11 +163,11 @@ def _gelu_second(x, approximate):
 
 @_gelu_backward.defgrad
 def _(ctx, gg):
-    g, x = ctx.inputs
+    g, x, aux = ctx.inputs
     need = ctx.needs_input_grad
-    dg = dispatch(_gelu_backward, (gg, x), ctx.params) if need[0] else None
+    dg = dispatch(_gelu_backward, (gg, x, aux), ctx.params) if need[0] else None
     dx = gg * g * _gelu_second(x, ctx.params.get("approximate", "none")) if need[1] else None
-    return dg, dx
+    return dg, dx, None
 
 
 # ---------------------------------------------------------------- silu

@@ -117,8 +117,8 @@ def gelu(input, approximate: str = "none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     if approximate == "none":
-        return dispatch(A._gelu, (input,))
-    return dispatch(A._gelu, (input,), {"approximate": "tanh"})
+        return dispatch(A._gelu, (input,))[0]
+    return dispatch(A._gelu, (input,), {"approximate": "tanh"})[0]
 
 
 def silu(input, inplace: bool = False):

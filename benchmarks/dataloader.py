@@ -1,8 +1,12 @@
 """DataLoader throughput: a dataset whose __getitem__ costs ~1 ms, one epoch with
 num_workers=0 and 2, ember next to torch (run: python benchmarks/dataloader.py)."""
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 
 def make_dataset(base, tensor_fn, n):

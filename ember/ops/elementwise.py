@@ -8,7 +8,8 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ._api import alias, binary_api, check_tensor, export, unary_api
 from .registry import (BOOL_RESULT, cacheable, FLOAT_REAL_RESULT, FLOAT_RESULT, INPUTS, OUTPUT,
-                       PROMOTE, REAL_RESULT, defop, dispatch, dispatch_inplace, write_out)
+                       PROMOTE, REAL_RESULT, check_inplace_shape, defop, dispatch, dispatch_inplace,
+                       write_out)
 
 
 def _type_name(d):
@@ -93,7 +94,6 @@ def _(ctx, g):
 
 
 @cacheable
-@cacheable
 def _sub_rule(args, params):
     bools = [isinstance(a, bool) or getattr(a, "_dtype", None) is D.bool_ for a in args]
     if all(bools):
@@ -114,6 +114,24 @@ def _(ctx, g):
     return g, (-g if alpha == 1 else g * -alpha)
 
 
+def _inplace_arithmetic(ufunc_name: str, scaled: bool):
+    """The in-place form of add/sub/mul/div: the ufunc writes straight into the
+    target (``a``), with no full-size temporary."""
+    def forward(xp, a, b, alpha=1):
+        shape = getattr(b, "shape", ())
+        if shape != a.shape:
+            check_inplace_shape(a.shape, shape)
+        if scaled and alpha != 1:
+            b = xp.multiply(b, alpha)
+        getattr(xp, ufunc_name)(a, b, out=a)
+    forward.__name__ = f"{ufunc_name}_inplace"
+    return forward
+
+
+_add.inplace_forward = _inplace_arithmetic("add", True)
+_sub.inplace_forward = _inplace_arithmetic("subtract", True)
+
+
 @defop("mul", dtypes=PROMOTE, saves=INPUTS)
 def _mul(xp, a, b):
     return xp.multiply(a, b)
@@ -130,6 +148,10 @@ def _(ctx, g):
 @defop("div", dtypes=FLOAT_RESULT, saves=INPUTS)
 def _div(xp, a, b):
     return xp.true_divide(a, b)
+
+
+_mul.inplace_forward = _inplace_arithmetic("multiply", False)
+_div.inplace_forward = _inplace_arithmetic("true_divide", False)
 
 
 @_div.defgrad
@@ -215,7 +237,6 @@ def _(ctx, g):
 
 
 @cacheable
-@cacheable
 def _pow_rule(args, params):
     d = PROMOTE(args, params)[0]
     if d is D.bool_ and hasattr(args[1], "_dtype"):  # a scalar exponent is fine
@@ -258,7 +279,6 @@ def _log_scalar(a, like):
     return math.log(a) if a > 0 else (float("-inf") if a == 0 else float("nan"))
 
 
-@cacheable
 @cacheable
 def _float_power_rule(args, params):
     """float64, or complex128 when an argument is complex."""
@@ -453,7 +473,6 @@ def _(ctx, g):
             g * _conj(t1) * v if need[2] else None)
 
 
-@cacheable
 @cacheable
 def _addcdiv_rule(args, params):
     d = PROMOTE(args, params)[0]
@@ -739,7 +758,6 @@ _unary("sigmoid", _sigmoid_fw, saves=OUTPUT,
 _unary("reciprocal", lambda xp, x: xp.reciprocal(x), saves=OUTPUT,
        grad=lambda c, g: (-g * _conj(c.out * c.out),))
 @cacheable
-@cacheable
 def _square_rule(args, params):
     d = args[0]._dtype
     d = D.int64 if d is D.bool_ else d
@@ -908,7 +926,6 @@ unary_api(_logical_not, "logical_not")
 
 
 @cacheable
-@cacheable
 def _bitwise_not_rule(args, params):
     d = args[0]._dtype
     if d.category > D.INT:
@@ -1020,7 +1037,6 @@ unary_api(_conj_physical, "conj_physical")
 
 
 @cacheable
-@cacheable
 def _heaviside_rule(args, params):
     if args[0]._dtype is not args[1]._dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
@@ -1039,7 +1055,6 @@ for _op, _name in [(_logical_and, "logical_and"), (_logical_or, "logical_or"),
 
 
 # ----------------------------------------------------------- clamp / clip
-@cacheable
 @cacheable
 def _clamp_rule(args, params):
     d = PROMOTE(tuple(a for a in args if a is not None), params)[0]

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtype as D
 from ._api import check_tensor, export, export_method
 from .registry import (cacheable, INPUTS, KEEP, _promote, _torch_type_name, defop, dispatch,
-                       dispatch_inplace, write_out)
+                       check_no_partial_overlap, dispatch_inplace, write_out)
 from . import registry as _R
 
 
@@ -380,6 +380,10 @@ def _(ctx, g):
 # ======================================================= __getitem__
 def _getitem(self, index):
     """Index like torch: basic indices give a view, advanced ones a copy."""
+    if index.__class__ is int:  # x[i], the commonest index, skips the parser
+        shape = self._data.shape
+        if shape and -shape[0] <= index < shape[0]:
+            return dispatch(_basic_index, (self,), {"index": (index,)})
     basic, adv = _parse_index(self._data.shape, index)
     if adv and _is_trivial(basic):
         r = self
@@ -423,6 +427,9 @@ def _setitem(self, index, value):
             f"{_torch_type_name(self._dtype)} for the destination and "
             f"{_torch_type_name(value._dtype)} for the source.")
     basic = None if _is_trivial(basic) else basic
+    if not adv and isinstance(value, _tensor_cls()):  # x[1:] = x[:-1] is refused, as in torch
+        region = self._data[basic + (Ellipsis,)] if basic else self._data
+        check_no_partial_overlap(region, (value._data,))
     dispatch_inplace(_index_put, self, (self, value),
                      {"basic": basic or (), "adv": adv_t})
 

@@ -407,7 +407,6 @@ _log_sigmoid.defgrad(lambda c, g: (g * (-_x(c)).sigmoid(),))
 
 # ------------------------------------------------- hardtanh, threshold
 @cacheable
-@cacheable
 def _hardtanh_rule(args, params):
     d = args[0]._dtype
     if d is D.bool_:
@@ -430,7 +429,6 @@ def _(ctx, g):
     return (g.masked_fill((x <= p.get("min_val", -1.0)) | (x >= p.get("max_val", 1.0)), 0),)
 
 
-@cacheable
 @cacheable
 def _threshold_rule(args, params):
     d = args[0]._dtype

@@ -347,11 +347,18 @@ def _record(op, args, tensors, params, outs):
 def dispatch_inplace(op: Op, target, args: tuple, params: dict | None = None):
     """Run ``op`` out of place on ``args`` and write the result into ``target``
     (which is one of ``args``), rebasing its autograd history."""
-    record = _grad_state[0] and op.backward is not None and \
-        any(isinstance(a, _Tensor) and a._fresh()._rg for a in args)
+    record = False
+    if _grad_state[0] and op.backward is not None:
+        for a in args:
+            if isinstance(a, _Tensor) and (a._rg or a._base is not None and a._vc[0] != a._seen
+                                           and a._fresh()._rg):
+                record = True
+                break
     if record:
         _check_inplace_allowed(target)
     arrays, tensors, device, out_dtype = _prepare(op, args, params)
+    if len(tensors) > 1 and op.name not in _REGION_WRITES:
+        check_no_partial_overlap(target._data, [t._data for t in tensors if t is not target])
     if record and op.saves & INPUTS:
         # the rule needs the old value of target: keep it, with its history
         old = _make(target._data.copy(), target._dtype, target._device)
@@ -386,14 +393,19 @@ def _check_inplace_allowed(target):
             "a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
 
+def check_inplace_shape(tshape: tuple, *shapes: tuple) -> None:
+    """torch's error when operands broadcast to more than the in-place target."""
+    full = np.broadcast_shapes(tshape, *shapes)
+    if full != tshape:
+        raise RuntimeError(f"output with shape {list(tshape)} doesn't match the broadcast shape "
+                           f"{list(full)}")
+
+
 def _write_into(target, result, result_dtype, name):
     tshape = target._data.shape
     rshape = getattr(result, "shape", ())
     if rshape != tshape:
-        if np.broadcast_shapes(rshape, tshape) != tshape:
-            raise RuntimeError(
-                f"output with shape {list(tshape)} doesn't match the broadcast shape "
-                f"{list(np.broadcast_shapes(rshape, tshape))}")
+        check_inplace_shape(tshape, rshape)
     _check_writable(target, result_dtype, name)
     target._data[...] = result
     target._vc[0] += 1
@@ -410,6 +422,44 @@ def _check_writable(target, result_dtype, name):
 
 # torch lets these write into an expanded (self-overlapping) tensor
 _OVERLAP_ALLOWED = {"copy_", "fill_"}
+# ops that write a region of the target, not all of it (x[i] = v): the caller checks
+_REGION_WRITES = {"index_put"}
+
+
+def check_no_partial_overlap(out, inputs) -> None:
+    """torch's refusal when an input shares some, but not all, of the memory
+    the in-place result is written to (x[1:].add_(x[:-1])): the answer would
+    depend on the order elements are visited in. ``out`` is an array, ``inputs``
+    arrays or other values."""
+    for a in inputs:
+        if a is out or a.__class__ is not out.__class__ or not np.may_share_memory(out, a):
+            continue
+        if out.size == 0 or a.size == 0 or not (_dense(out) and _dense(a)):
+            continue  # torch does not look further ("too hard" to tell)
+        same_range = _byte_bounds(out) == _byte_bounds(a)
+        if not same_range or out.strides != a.strides:
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.")
+
+
+def _dense(a) -> bool:
+    """Whether the array's elements fill its memory range exactly once (some
+    order of its dims is contiguous)."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:
+        return True
+    expected = a.itemsize
+    for stride, size in sorted((abs(s), n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _byte_bounds(a) -> tuple:
+    start = a.__array_interface__["data"][0]
+    return start, start + a.size * a.itemsize
 
 
 def _check_no_internal_overlap(array):

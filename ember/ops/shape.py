@@ -31,7 +31,7 @@ def prod(xs) -> int:
 def elem_strides(x) -> tuple:
     """A backend array's strides in elements."""
     item = x.itemsize
-    return tuple(s // item for s in x.strides)
+    return tuple([s // item for s in x.strides])
 
 
 def contiguous_strides(shape) -> tuple:
@@ -50,7 +50,7 @@ def as_view(xp, x, shape, strides, offset: int = 0, native=None):
     (a NumPy view computed another way) is used when its strides agree."""
     shape = tuple(shape)
     item = x.itemsize
-    bstrides = tuple(s * item for s in strides)
+    bstrides = tuple([s * item for s in strides])
     if native is not None and native.shape == shape and native.strides == bstrides:
         return native
     st = xp.lib.stride_tricks
@@ -370,11 +370,12 @@ def squeeze(input, dim=None):
 @defop("unsqueeze", dtypes=KEEP, view=True)
 def _unsqueeze(xp, x, dim):
     shape = x.shape
+    new_shape = shape[:dim] + (1,) + shape[dim:]
+    if x.flags.c_contiguous:  # stays C-contiguous: Tensor.stride() reports torch's strides
+        return x.reshape(new_shape)
     strides = elem_strides(x)
     new = 1 if dim >= x.ndim else shape[dim] * strides[dim]
-    new_shape = shape[:dim] + (1,) + shape[dim:]
-    native = x.reshape(new_shape) if x.flags.c_contiguous else None
-    return as_view(xp, x, new_shape, strides[:dim] + (new,) + strides[dim:], native=native)
+    return as_view(xp, x, new_shape, strides[:dim] + (new,) + strides[dim:])
 
 
 @_unsqueeze.defgrad

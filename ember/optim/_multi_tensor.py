@@ -1,4 +1,5 @@
-"""Shared helpers for the fused optimizer updates.
+"""Shared helpers for the fused optimizer updates (SGD, the Adam family,
+RMSprop, Adagrad, Adadelta, ASGD, Rprop; LBFGS uses a few).
 
 Every optimizer step runs as a handful of in-place ufuncs per parameter on
 the backend arrays (``p._data``), writing into state arrays and scratch
@@ -17,7 +18,10 @@ from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["GroupwiseOptimizer", "as_float", "check_flags", "check_lr", "check_betas_eps",
            "cpu_scalar", "real", "Scratch", "effective_grad", "lerp_", "zeros_state", "new_step",
-           "step_count", "bump", "check_step_flags", "run_closure"]
+           "step_count", "bump", "check_step_flags", "run_closure", "CAPTURABLE_DEVICES"]
+
+# where torch's capturable single-tensor paths accept their tensors (RMSprop, ASGD, Rprop)
+CAPTURABLE_DEVICES = ("cuda", "xpu", "hpu", "privateuseone", "xla")
 
 
 def as_float(x) -> float:
@@ -34,16 +38,18 @@ def check_flags(name: str, foreach, fused, differentiable) -> None:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
-def check_lr(lr) -> None:
+def check_lr(lr, nonnegative: bool = False) -> None:
+    """torch's learning-rate checks: a Tensor lr has one element and, with
+    ``nonnegative``, ``0 <= lr`` (so NaN is refused too)."""
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
+    if nonnegative and not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def check_betas_eps(lr, betas, eps, weight_decay) -> None:
     """The range checks shared by the Adam family, with torch's messages."""
-    check_lr(lr)
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
+    check_lr(lr, nonnegative=True)
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
     if not 0.0 <= betas[0] < 1.0:
@@ -67,10 +73,11 @@ def real(arr):
     return arr.view(arr.real.dtype)
 
 
-def cpu_scalar(arr, value):
-    """``value`` as a scalar of arr's floating type (float32 for half types)."""
+def cpu_scalar(arr, value, opmath: bool = True):
+    """``value`` as a scalar of arr's floating type; for half types float32
+    (torch's opmath), or with ``opmath=False`` the half type itself."""
     dt = arr.dtype
-    if dt.itemsize < 4:
+    if opmath and dt.itemsize < 4:
         return _F32(value)
     return dt.type(value)
 
@@ -86,27 +93,36 @@ _F32 = _F32Lazy()
 
 class Scratch:
     """Flat buffers kept between steps, one per (slot, dtype, backend); a
-    request returns a view of the right shape, growing the buffer if needed."""
+    request returns a view of the right shape, growing the buffer if needed.
+    The views are cached by shape, so a steady-state request is one lookup."""
 
     def __init__(self) -> None:
         self._bufs: dict = {}
+        self._views: dict = {}
 
     def get(self, xp, slot: int, like):
+        view = self._views.get((slot, like.dtype, id(xp), like.shape))
+        if view is not None:
+            return view
         key = (slot, like.dtype, id(xp))
         n = like.size
         buf = self._bufs.get(key)
         if buf is None or buf.size < n:
             buf = xp.empty(max(n, 1), dtype=like.dtype)
             self._bufs[key] = buf
-        return buf[:n].reshape(like.shape)
+            self._views.clear()  # cached views may point into the buffer just replaced
+        view = self._views[key + (like.shape,)] = buf[:n].reshape(like.shape)
+        return view
 
 
-def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf):
+def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf,
+                   opmath: bool = True):
     """The gradient used by the update: -g if maximize, plus weight_decay * p
     (torch's coupled weight decay). Writes into ``buf`` only when it must
-    change the gradient; the caller's gradient array is never written."""
+    change the gradient; the caller's gradient array is never written.
+    ``opmath``: how half-precision arrays take the scalar (see cpu_scalar)."""
     if weight_decay != 0:
-        xp.multiply(p_arr, cpu_scalar(p_arr, weight_decay), out=buf)
+        xp.multiply(p_arr, cpu_scalar(p_arr, weight_decay, opmath), out=buf)
         if maximize:
             xp.subtract(buf, g_arr, out=buf)
         else:
@@ -118,21 +134,25 @@ def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf):
     return g_arr
 
 
-def lerp_(xp, start, end, weight: float, tmp) -> None:
-    """start += weight * (end - start) in place, as torch's lerp_ computes it."""
+def lerp_(xp, start, end, weight: float, tmp, opmath: bool = True) -> None:
+    """start += weight * (end - start) in place with torch's two-sided formula.
+    As in torch, the weight is cast to the scalar type first (see cpu_scalar
+    for ``opmath``) and ``1 - weight`` is taken in that type."""
+    w = cpu_scalar(start, weight, opmath)
+    xp.subtract(end, start, out=tmp)
     if abs(weight) < 0.5:
-        xp.subtract(end, start, out=tmp)
-        xp.multiply(tmp, cpu_scalar(start, weight), out=tmp)
+        xp.multiply(tmp, w, out=tmp)
         xp.add(start, tmp, out=start)
     else:
-        xp.subtract(end, start, out=tmp)
-        xp.multiply(tmp, cpu_scalar(start, 1.0 - weight), out=tmp)
+        xp.multiply(tmp, type(w)(1) - w, out=tmp)
         xp.subtract(end, tmp, out=start)
 
 
-def zeros_state(p: Tensor) -> Tensor:
-    """A state tensor of zeros shaped, typed and laid out like p."""
-    return _make(p._device.xp.zeros_like(p._data), p._dtype, p._device)
+def zeros_state(p: Tensor, fill=0) -> Tensor:
+    """A state tensor shaped, typed and laid out like p, of zeros (or ``fill``)."""
+    xp = p._device.xp
+    arr = xp.zeros_like(p._data) if fill == 0 else xp.full_like(p._data, fill)
+    return _make(arr, p._dtype, p._device)
 
 
 def new_step(p: Tensor, value: float = 0.0, on_param_device: bool = False,
@@ -151,7 +171,7 @@ def step_count(state: dict, key: str = "step") -> float:
     if not isinstance(t, Tensor):  # an old checkpoint's plain number
         t = state[key] = _make(CPU.xp.full((), float(t), dtype=D.float32.np), D.float32, CPU)
     arr = t._data
-    arr += 1
+    arr[()] = float(arr) + 1.0  # as arr += 1 (exact, then one rounding) without a 0-dim ufunc
     t._vc[0] += 1
     return float(arr)
 
@@ -162,12 +182,17 @@ def bump(*tensors: Tensor) -> None:
         t._vc[0] += 1
 
 
-def check_step_flags(p: Tensor, group: dict, what: str = "params and state_steps") -> None:
-    """What torch refuses at step time: capturable with parameters off an
-    accelerator, and differentiable updates of leaves that require grad
-    (torch runs those steps with grad mode on, so the in-place write fails)."""
-    if group.get("capturable") and p._device.type != "cuda":
-        raise AssertionError(f"If capturable=True, {what} must be on supported devices: ['cuda'].")
+def check_step_flags(p: Tensor, group: dict, what: str = "params and state_steps",
+                     devices: tuple = ("cuda",), step: Tensor | None = None) -> None:
+    """What torch refuses at step time: capturable with the parameter (or its
+    ``step`` state) off the graph-capture ``devices``, and differentiable
+    updates of leaves that require grad (torch runs those steps with grad mode
+    on, so the in-place write fails)."""
+    if group.get("capturable"):
+        kind = p._device.type
+        if kind not in devices or (step is not None and step._device.type != kind):
+            raise AssertionError(f"If capturable=True, {what} must be on supported devices: "
+                                 f"{list(devices)}.")
     if group.get("differentiable") and p.requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")

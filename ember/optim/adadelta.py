@@ -2,15 +2,15 @@
 of past updates to running RMS of gradients."""
 from __future__ import annotations
 
-from ..autograd import grad_mode
-from .optimizer import Optimizer, no_grad_step
-from .rmsprop import (_advance, _check_capturable, _check_lr, _effective_grad, _full_like,
-                      _real, _scalar, _scalar_tensor, _scratch, _touch)
+from . import _multi_tensor as M
 
 __all__ = ["Adadelta"]
 
+# torch's Adadelta accepts capturable tensors on these (no 'xla', unlike RMSprop)
+_DEVICES = ("cuda", "xpu", "hpu", "privateuseone")
 
-class Adadelta(Optimizer):
+
+class Adadelta(M.GroupwiseOptimizer):
     """Adadelta (lr scales the computed update; torch's default lr is 1.0)."""
 
     _group_defaults = (("foreach", None), ("maximize", False),
@@ -20,7 +20,7 @@ class Adadelta(Optimizer):
                  weight_decay: float = 0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        _check_lr(lr)
+        M.check_lr(lr, nonnegative=True)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         if not 0.0 <= eps:
@@ -32,55 +32,48 @@ class Adadelta(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    @no_grad_step
-    def step(self, closure=None):
-        """One Adadelta update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
-        sc = _scratch(self)
-        for group in self.param_groups:
-            lr = _scalar(group["lr"])
-            rho, eps, wd = group["rho"], group["eps"], group["weight_decay"]
-            todo = []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0, p if group["capturable"] else None)
-                    state["square_avg"] = _full_like(p)
-                    state["acc_delta"] = _full_like(p)
-                todo.append((p, state))
-            if group["capturable"]:
-                # torch checks the whole group before updating anything
-                _check_capturable([p for p, _ in todo], [s["step"] for _, s in todo],
-                                  devices=("cuda", "xpu", "hpu", "privateuseone"))
-            for p, state in todo:
-                _advance(state["step"])
-                xp = p._device.xp
-                P, G = _real(p._data), _real(p.grad._data)
-                dt = P.dtype.type
-                g = _effective_grad(sc, xp, P, G, wd, group["maximize"])
-                sq = _real(state["square_avg"]._data)
-                acc = _real(state["acc_delta"]._data)
-                delta, std = sc.get(xp, P, 1), sc.get(xp, P, 2)
-                sq *= dt(rho)
-                xp.multiply(g, dt(1 - rho), out=delta)
-                delta *= g
-                sq += delta
-                xp.add(sq, dt(eps), out=std)
-                xp.sqrt(std, out=std)
-                xp.add(acc, dt(eps), out=delta)
-                xp.sqrt(delta, out=delta)
-                delta /= std
-                delta *= g
-                acc *= dt(rho)
-                xp.multiply(delta, dt(1 - rho), out=std)
-                std *= delta
-                acc += std
-                delta *= dt(-lr)
-                P += delta
-                _touch(p, state["square_avg"], state["acc_delta"])
-        return loss
+    def _update_group(self, group: dict) -> None:
+        """One Adadelta update of the group's parameters that have a gradient."""
+        lr = M.as_float(group["lr"])
+        rho, eps, wd = group["rho"], group["eps"], group["weight_decay"]
+        sc = self._scratch
+        todo = []
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = M.new_step(p, 0.0, bool(group["capturable"]))
+                state["square_avg"] = M.zeros_state(p)
+                state["acc_delta"] = M.zeros_state(p)
+            todo.append((p, state))
+        # torch checks the whole group before updating anything
+        for p, state in todo:
+            M.check_step_flags(p, group, devices=_DEVICES, step=state["step"])
+        for p, state in todo:
+            M.step_count(state)
+            xp = p._device.xp
+            P, G = M.real(p._data), M.real(p.grad._data)
+            dt = P.dtype.type
+            g = M.effective_grad(xp, P, G, wd, group["maximize"], sc.get(xp, 0, P),
+                                 opmath=False)
+            sq = M.real(state["square_avg"]._data)
+            acc = M.real(state["acc_delta"]._data)
+            delta, std = sc.get(xp, 1, P), sc.get(xp, 2, P)
+            sq *= dt(rho)
+            xp.multiply(g, dt(1 - rho), out=delta)
+            delta *= g
+            sq += delta
+            xp.add(sq, dt(eps), out=std)
+            xp.sqrt(std, out=std)
+            xp.add(acc, dt(eps), out=delta)
+            xp.sqrt(delta, out=delta)
+            delta /= std
+            delta *= g
+            acc *= dt(rho)
+            xp.multiply(delta, dt(1 - rho), out=std)
+            std *= delta
+            acc += std
+            delta *= dt(-lr)
+            P += delta
+            M.bump(p, state["square_avg"], state["acc_delta"])

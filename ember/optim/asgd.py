@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from ..autograd import grad_mode
-from .optimizer import Optimizer, no_grad_step
-from .rmsprop import (_advance, _check_capturable, _check_lr, _effective_grad, _full_like,
-                      _real, _scalar, _scalar_tensor, _scratch, _touch)
+from . import _multi_tensor as M
 
 __all__ = ["ASGD"]
 
@@ -17,7 +14,7 @@ def _store(t, value: float) -> None:
     t._vc[0] += 1
 
 
-class ASGD(Optimizer):
+class ASGD(M.GroupwiseOptimizer):
     """Averaged SGD. State per parameter: 'step', 'eta' (current step size),
     'mu' (averaging weight) as 0-dim tensors, and 'ax' (the averaged iterate)."""
 
@@ -28,7 +25,7 @@ class ASGD(Optimizer):
                  t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None,
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
-        _check_lr(lr)
+        M.check_lr(lr, nonnegative=True)
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
@@ -36,48 +33,42 @@ class ASGD(Optimizer):
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
-    @no_grad_step
-    def step(self, closure=None):
-        """One ASGD update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
-        sc = _scratch(self)
-        for group in self.param_groups:
-            lr = _scalar(group["lr"])
-            lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
-            wd, maximize = group["weight_decay"], group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0, p)
-                    state["eta"] = _scalar_tensor(lr, p)
-                    state["mu"] = _scalar_tensor(1.0, p)
-                    state["ax"] = _full_like(p)
-                if group["capturable"]:
-                    _check_capturable([p], [state["step"]],
-                                      what="params, mus, etas, and state_steps")
-                xp = p._device.xp
-                P, G, ax = _real(p._data), _real(p.grad._data), _real(state["ax"]._data)
-                dt = P.dtype.type
-                step = _advance(state["step"])
-                g = _effective_grad(sc, xp, P, G, wd, maximize)
-                eta = float(state["eta"]._data)
-                mu = float(state["mu"]._data)
-                tmp = sc.get(xp, P, 1)
-                P *= dt(1 - lambd * eta)
-                xp.multiply(g, dt(-eta), out=tmp)
-                P += tmp
-                if mu != 1:
-                    xp.subtract(P, ax, out=tmp)
-                    tmp *= dt(mu)
-                    ax += tmp
-                else:
-                    ax[...] = P
-                _store(state["eta"], lr / ((1 + lambd * lr * step) ** alpha))
-                _store(state["mu"], 1 / max(1, step - t0))
-                _touch(p, state["ax"])
-        return loss
+    def _update_group(self, group: dict) -> None:
+        """One ASGD update of the group's parameters that have a gradient."""
+        lr = M.as_float(group["lr"])
+        lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
+        wd, maximize = group["weight_decay"], group["maximize"]
+        sc = self._scratch
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                # torch keeps these 0-dim states on the parameter's device
+                state["step"] = M.new_step(p, 0.0, True)
+                state["eta"] = M.new_step(p, lr, True)
+                state["mu"] = M.new_step(p, 1.0, True)
+                state["ax"] = M.zeros_state(p)
+            M.check_step_flags(p, group, "params, mus, etas, and state_steps",
+                               M.CAPTURABLE_DEVICES, state["step"])
+            xp = p._device.xp
+            P, G, ax = M.real(p._data), M.real(p.grad._data), M.real(state["ax"]._data)
+            dt = P.dtype.type
+            step = M.step_count(state)
+            g = M.effective_grad(xp, P, G, wd, maximize, sc.get(xp, 0, P),
+                                 opmath=False)
+            eta = float(state["eta"]._data)
+            mu = float(state["mu"]._data)
+            tmp = sc.get(xp, 1, P)
+            P *= dt(1 - lambd * eta)
+            xp.multiply(g, dt(-eta), out=tmp)
+            P += tmp
+            if mu != 1:
+                xp.subtract(P, ax, out=tmp)
+                tmp *= dt(mu)
+                ax += tmp
+            else:
+                ax[...] = P
+            _store(state["eta"], lr / ((1 + lambd * lr * step) ** alpha))
+            _store(state["mu"], 1 / max(1, step - t0))
+            M.bump(p, state["ax"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .._tensor import Tensor, _make
 from ..autograd import grad_mode
 from .optimizer import Optimizer, no_grad_step
-from .rmsprop import _check_lr, _real, _scalar
+from ._multi_tensor import check_lr, real
 
 __all__ = ["LBFGS"]
 
@@ -140,7 +140,7 @@ class LBFGS(Optimizer):
     def __init__(self, params, lr=1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9,
                  history_size: int = 100, line_search_fn: str | None = None) -> None:
-        _check_lr(lr)
+        check_lr(lr, nonnegative=True)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,
@@ -176,15 +176,15 @@ class LBFGS(Optimizer):
         parts = []
         for p in self._params:
             if p.grad is None:
-                parts.append(xp.zeros(_real(p._data).size, dtype=_real(p._data).dtype))
+                parts.append(xp.zeros(real(p._data).size, dtype=real(p._data).dtype))
             else:
-                parts.append(_real(p.grad._data).reshape(-1))
+                parts.append(real(p.grad._data).reshape(-1))
         return xp.concatenate(parts)
 
     def _add_grad(self, step_size, update) -> None:
         offset = 0
         for p in self._params:
-            a = _real(p._data)
+            a = real(p._data)
             n = a.size
             chunk = update[offset:offset + n].reshape(a.shape) * a.dtype.type(step_size)
             a += chunk
@@ -218,7 +218,9 @@ class LBFGS(Optimizer):
         closure = grad_mode.enable_grad()(closure)
         xp = self._xp()
         group = self.param_groups[0]
-        lr = _scalar(group["lr"])
+        lr = group["lr"]
+        if isinstance(lr, Tensor):  # a plain number keeps its type (torch's _to_scalar)
+            lr = lr.item()
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]

@@ -449,3 +449,39 @@ def test_closure_and_hooks():
         return loss
     loss = opt.step(closure)
     assert isinstance(loss, ember.Tensor) and seen == ["post"]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_differentiable_leaf_refused_like_torch(name):
+    """differentiable=True steps run with grad mode on in torch, so updating a leaf that
+    requires grad in place fails; ember refuses the same way (shared check_step_flags)."""
+    tp, ep = _make_params(np.float64)
+    _feed(tp, ep, _grads(np.float64, 0))
+    expected = _raised(getattr(torch.optim, name)(tp, differentiable=True).step)
+    assert expected is not None and expected[0] is RuntimeError
+    assert _raised(getattr(eoptim, name)(ep, differentiable=True).step) == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight", [0.25, 0.9066351196001362, 0.8033178878835899])
+def test_lerp_scalar_like_torch(dtype, weight):
+    """lerp_ forms 1 - weight in the scalar's own type, as torch's kernel does (for these
+    float32 weights float32(1 - w) != 1 - float32(w)). From powers of two towards zero every
+    step is exact, so the result is the scalar times the start, bit for bit."""
+    from ember.optim import _multi_tensor as M
+    start = (2.0 ** np.arange(-6, 7)).astype(dtype)
+    expected = torch.from_numpy(start.copy()).lerp_(torch.zeros(start.shape, dtype=torch.from_numpy(
+        start).dtype), weight).numpy()
+    end, tmp = np.zeros_like(start), np.empty_like(start)
+    M.lerp_(np, start, end, weight, tmp)
+    np.testing.assert_array_equal(start, expected)
+
+
+def test_cpu_scalar_opmath():
+    """Half-precision arrays take float32 scalars (torch's opmath) unless opmath=False,
+    which RMSprop, Adagrad, Adadelta and ASGD use (their arithmetic stays in the dtype)."""
+    from ember.optim import _multi_tensor as M
+    half = np.zeros(3, np.float16)
+    assert type(M.cpu_scalar(half, 0.1)) is np.float32
+    assert type(M.cpu_scalar(half, 0.1, opmath=False)) is np.float16
+    assert type(M.cpu_scalar(np.zeros(3, np.float32), 0.1, opmath=False)) is np.float32

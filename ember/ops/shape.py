@@ -64,7 +64,7 @@ def size_arg(size, name: str = "size") -> tuple:
     if len(size) == 1 and not isinstance(size[0], int) and hasattr(size[0], "__len__"):
         size = size[0]
     try:
-        return tuple(operator.index(s) for s in size)
+        return tuple(map(operator.index, size))
     except TypeError:
         bad = next(s for s in size if not hasattr(s, "__index__"))
         raise TypeError(f"{name} must be tuple of ints, but found element of type "
@@ -152,7 +152,7 @@ _VIEW_ERROR = ("view size is not compatible with input tensor's size and stride 
 # ---------------------------------------------------------------- view
 @defop("view", dtypes=KEEP, view=True)
 def _view(xp, x, shape, strides):
-    native = xp.reshape(x, shape) if x.flags.c_contiguous else None
+    native = x.reshape(shape) if x.flags.c_contiguous else None
     return as_view(xp, x, shape, strides, native=native)
 
 
@@ -163,7 +163,7 @@ def _(ctx, g):
 
 @defop("_reshape_copy", dtypes=KEEP)
 def _reshape_copy(xp, x, shape):
-    return xp.reshape(xp.ascontiguousarray(x), shape).copy()
+    return xp.ascontiguousarray(x).reshape(shape).copy()
 
 
 @_reshape_copy.defgrad
@@ -175,7 +175,7 @@ def _(ctx, g):
 def _view_contiguous(xp, x, shape):
     # a C-contiguous array reshapes to a view; NumPy's strides for size-1 dims
     # may differ from torch's, but Tensor.stride() reports canonical ones
-    return xp.reshape(x, shape)
+    return x.reshape(shape)
 
 
 _view_contiguous.defgrad(lambda ctx, g: (g.reshape(ctx.input_shape(0)),))
@@ -392,7 +392,7 @@ def unsqueeze(input, dim: int):
 # ------------------------------------------------------- permute & co.
 @defop("permute", dtypes=KEEP, view=True)
 def _permute(xp, x, dims):
-    return xp.transpose(x, dims)
+    return x.transpose(dims)
 
 
 @_permute.defgrad

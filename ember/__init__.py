@@ -144,7 +144,8 @@ from . import linalg, random, return_types, special  # noqa: E402,F401
 
 # The larger subpackages load on first use (PEP 562), so that `import ember`
 # costs little more than NumPy itself; `ember.nn` and `import ember.nn` both work.
-_LAZY_SUBMODULES = ("nn", "optim", "utils", "serialization", "testing", "datasets", "examples")
+_LAZY_SUBMODULES = ("nn", "optim", "utils", "serialization", "testing", "datasets", "examples",
+                    "func")
 _LAZY_ATTRIBUTES = {"save": "serialization", "load": "serialization"}
 
 

@@ -1,7 +1,7 @@
 """ember.nn.utils: gradient clipping, parameter/vector conversion,
 parametrizations, weight/spectral norm, fusion, and the rnn helpers (torch.nn.utils)."""
 from . import (  # noqa: F401
-    clip_grad, convert_parameters, fusion, parametrizations, parametrize, rnn,
+    clip_grad, convert_parameters, fusion, parametrizations, parametrize, rnn, stateless,
 )
 from .clip_grad import (  # noqa: F401
     clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm,

@@ -8,6 +8,13 @@ through op dispatch. Scalars are cast to the array's own floating type
 (``np.float32`` scalars for float32 arrays) so no float64 temporaries
 appear, and half-precision arrays compute with float32 scalars as torch's
 opmath does. Written against ``p._device.xp`` so it runs on any backend.
+
+``add``, ``addcmul``, ``addcdiv`` (and ``lerp_`` given a Scratch) are torch's
+tensor ops of those names: for float32/float64 arrays they are the plain
+ufunc sequences (torch's float32 kernels fuse multiply-adds, these do not),
+and for float16/bfloat16 arrays they reproduce torch's CPU kernels bit for
+bit: the work happens in float32 (an FMA where torch fuses) and the result
+is rounded once into the half array.
 """
 from __future__ import annotations
 
@@ -17,8 +24,9 @@ from .._tensor import Tensor, _make
 from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["GroupwiseOptimizer", "as_float", "check_flags", "check_lr", "check_betas_eps",
-           "cpu_scalar", "real", "Scratch", "effective_grad", "lerp_", "zeros_state", "new_step",
-           "step_count", "bump", "check_step_flags", "run_closure", "CAPTURABLE_DEVICES"]
+           "cpu_scalar", "real", "Scratch", "effective_grad", "lerp_", "add", "addcmul", "addcdiv",
+           "zeros_state", "new_step", "step_count", "bump", "check_step_flags", "run_closure",
+           "CAPTURABLE_DEVICES"]
 
 # where torch's capturable single-tensor paths accept their tensors (RMSprop, ASGD, Rprop)
 CAPTURABLE_DEVICES = ("cuda", "xpu", "hpu", "privateuseone", "xla")
@@ -75,10 +83,21 @@ def real(arr):
 
 def cpu_scalar(arr, value, opmath: bool = True):
     """``value`` as a scalar of arr's floating type; for half types float32
-    (torch's opmath), or with ``opmath=False`` the half type itself."""
+    (torch's opmath: mul_(s), addcmul's value), or with ``opmath=False`` the
+    half type itself (torch casts a Scalar operand of add_/sub_ to the tensor's
+    dtype, so ``avg.add_(eps)`` on float16 adds float16(eps))."""
     dt = arr.dtype
     if opmath and dt.itemsize < 4:
         return _F32(value)
+    return dt.type(value)
+
+
+def _alpha(arr, value):
+    """torch's ``add(other, alpha=value)`` scalar: cast to arr's dtype (so a
+    half type rounds it), then used in opmath (float32 for half types)."""
+    dt = arr.dtype
+    if dt.itemsize < 4:
+        return _F32(dt.type(value))
     return dt.type(value)
 
 
@@ -100,29 +119,50 @@ class Scratch:
         self._bufs: dict = {}
         self._views: dict = {}
 
-    def get(self, xp, slot: int, like):
-        view = self._views.get((slot, like.dtype, id(xp), like.shape))
+    def get(self, xp, slot: int, like, dtype=None):
+        """A buffer shaped like ``like``, of its dtype or of ``dtype``."""
+        dt = like.dtype if dtype is None else dtype
+        view = self._views.get((slot, dt, id(xp), like.shape))
         if view is not None:
             return view
-        key = (slot, like.dtype, id(xp))
+        key = (slot, dt, id(xp))
         n = like.size
         buf = self._bufs.get(key)
         if buf is None or buf.size < n:
-            buf = xp.empty(max(n, 1), dtype=like.dtype)
+            buf = xp.empty(max(n, 1), dtype=dt)
             self._bufs[key] = buf
             self._views.clear()  # cached views may point into the buffer just replaced
         view = self._views[key + (like.shape,)] = buf[:n].reshape(like.shape)
         return view
 
+    def opmath(self, xp, slot: int, like):
+        """A buffer shaped like ``like`` in its compute type: float32 for half
+        types (torch's opmath), else like's own dtype."""
+        return self.get(xp, slot, like, xp.dtype("float32") if like.dtype.itemsize < 4 else None)
 
-def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf,
-                   opmath: bool = True):
+
+# Scratch slots of _fma_into's float64/float32 buffers (optimizers use low slots)
+_S_WIDE, _S_MID = 100, 101
+
+
+def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf, tmp=None):
     """The gradient used by the update: -g if maximize, plus weight_decay * p
     (torch's coupled weight decay). Writes into ``buf`` only when it must
     change the gradient; the caller's gradient array is never written.
-    ``opmath``: how half-precision arrays take the scalar (see cpu_scalar)."""
+
+    With ``tmp`` (an opmath buffer, Scratch.opmath) the decay is torch's
+    ``grad.add(param, alpha=weight_decay)`` exactly, also for half types (see
+    ``add``). Without it a half-precision p * weight_decay is rounded to the
+    half type before the add (what SGD and the Adam family do; the same
+    float32/float64 results either way)."""
     if weight_decay != 0:
-        xp.multiply(p_arr, cpu_scalar(p_arr, weight_decay, opmath), out=buf)
+        if tmp is not None:
+            if maximize:
+                xp.negative(g_arr, out=buf)
+                g_arr = buf
+            add(xp, g_arr, p_arr, weight_decay, buf, tmp)
+            return buf
+        xp.multiply(p_arr, cpu_scalar(p_arr, weight_decay), out=buf)
         if maximize:
             xp.subtract(buf, g_arr, out=buf)
         else:
@@ -134,11 +174,80 @@ def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf,
     return g_arr
 
 
-def lerp_(xp, start, end, weight: float, tmp, opmath: bool = True) -> None:
+def _fma_into(xp, sc, out, a, b, c) -> None:
+    """out = a * b + c for a half-precision ``out`` as torch's float32 FMA
+    computes it: a * b is exact in float64 (a and b carry at most 24 + 24
+    significant bits), the sum is rounded to float32 and then into ``out``."""
+    wide = sc.get(xp, _S_WIDE, out, xp.dtype("float64"))
+    mid = sc.get(xp, _S_MID, out, xp.dtype("float32"))
+    xp.multiply(a, b, out=wide, dtype=wide.dtype)
+    xp.add(wide, c, out=wide, dtype=wide.dtype)
+    mid[...] = wide
+    out[...] = mid
+
+
+# torch's in-place tensor ops on backend arrays. ``out`` may be ``self``;
+# ``tmp`` is an opmath buffer (Scratch.opmath) aliasing no argument, ``sc`` the
+# Scratch that half types need for the fused multiply-add.
+
+def add(xp, self, other, alpha: float, out, tmp) -> None:
+    """out = self + alpha * other (torch's ``add(other, alpha=)``). For half
+    types torch casts alpha to the half type, so the product is exact in
+    float32 and the sum rounds once. (torch's scalar loop, which takes the
+    elements after the last whole vector block, rounds alpha * other into the
+    half type first; this follows the vector loop.)"""
+    xp.multiply(other, _alpha(out, alpha), out=tmp)
+    xp.add(self, tmp, out=out)
+
+
+def addcmul(xp, self, t1, t2, value: float, out, tmp, sc) -> None:
+    """out = self + value * t1 * t2 (torch's addcmul). For half types torch
+    rounds value * t1 to float32 and fuses the rest."""
+    if out.dtype.itemsize < 4:
+        a = t1
+        if value != 1:
+            a = tmp
+            xp.multiply(t1, cpu_scalar(t1, value), out=a)
+        _fma_into(xp, sc, out, a, t2, self)
+        return
+    if value == 1:
+        xp.multiply(t1, t2, out=tmp)
+    else:
+        xp.multiply(t1, cpu_scalar(t1, value), out=tmp)
+        tmp *= t2
+    xp.add(self, tmp, out=out)
+
+
+def addcdiv(xp, self, t1, t2, value: float, out, tmp) -> None:
+    """out = self + value * t1 / t2 (torch's addcdiv), computed in float32 for
+    half types and rounded once."""
+    if value == 1:
+        xp.divide(t1, t2, out=tmp, dtype=tmp.dtype)
+    else:
+        xp.multiply(t1, cpu_scalar(t1, value), out=tmp)
+        tmp /= t2
+    xp.add(self, tmp, out=out)
+
+
+def lerp_(xp, start, end, weight: float, tmp, sc=None) -> None:
     """start += weight * (end - start) in place with torch's two-sided formula.
-    As in torch, the weight is cast to the scalar type first (see cpu_scalar
-    for ``opmath``) and ``1 - weight`` is taken in that type."""
-    w = cpu_scalar(start, weight, opmath)
+    As in torch, the weight is cast to the scalar type first (float32 for half
+    types) and ``1 - weight`` is taken in that type.
+
+    With ``sc`` (and ``tmp`` an opmath buffer) a half-precision ``start``
+    follows torch's kernel exactly: the difference stays in float32 and the
+    multiply-add is fused, rounding once into ``start``. Without it (the Adam
+    family) the difference is rounded into ``tmp`` first. float32/float64
+    results do not depend on ``sc``."""
+    w = cpu_scalar(start, weight)
+    if sc is not None and start.dtype.itemsize < 4:
+        xp.subtract(end, start, out=tmp, dtype=tmp.dtype)
+        if abs(weight) < 0.5:
+            _fma_into(xp, sc, start, tmp, w, start)
+        else:
+            xp.negative(tmp, out=tmp)
+            _fma_into(xp, sc, start, tmp, type(w)(1) - w, end)
+        return
     xp.subtract(end, start, out=tmp)
     if abs(weight) < 0.5:
         xp.multiply(tmp, w, out=tmp)

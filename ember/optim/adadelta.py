@@ -54,26 +54,21 @@ class Adadelta(M.GroupwiseOptimizer):
             M.step_count(state)
             xp = p._device.xp
             P, G = M.real(p._data), M.real(p.grad._data)
-            dt = P.dtype.type
-            g = M.effective_grad(xp, P, G, wd, group["maximize"], sc.get(xp, 0, P),
-                                 opmath=False)
+            op = sc.opmath(xp, 3, P)  # float32 for half types
+            g = M.effective_grad(xp, P, G, wd, group["maximize"], sc.get(xp, 0, P), op)
             sq = M.real(state["square_avg"]._data)
             acc = M.real(state["acc_delta"]._data)
             delta, std = sc.get(xp, 1, P), sc.get(xp, 2, P)
-            sq *= dt(rho)
-            xp.multiply(g, dt(1 - rho), out=delta)
-            delta *= g
-            sq += delta
-            xp.add(sq, dt(eps), out=std)
+            xp.multiply(sq, M.cpu_scalar(sq, rho), out=sq)
+            M.addcmul(xp, sq, g, g, 1 - rho, sq, op, sc)
+            eps_p = M.cpu_scalar(P, eps, opmath=False)  # torch's add(eps): eps in p's dtype
+            xp.add(sq, eps_p, out=std)
             xp.sqrt(std, out=std)
-            xp.add(acc, dt(eps), out=delta)
+            xp.add(acc, eps_p, out=delta)
             xp.sqrt(delta, out=delta)
             delta /= std
             delta *= g
-            acc *= dt(rho)
-            xp.multiply(delta, dt(1 - rho), out=std)
-            std *= delta
-            acc += std
-            delta *= dt(-lr)
-            P += delta
+            xp.multiply(acc, M.cpu_scalar(acc, rho), out=acc)
+            M.addcmul(xp, acc, delta, delta, 1 - rho, acc, op, sc)
+            M.add(xp, P, delta, -lr, P, op)
             M.bump(p, state["square_avg"], state["acc_delta"])

@@ -67,17 +67,14 @@ class Adagrad(M.GroupwiseOptimizer):
             step = M.step_count(state)
             xp = p._device.xp
             P, G = M.real(p._data), M.real(p.grad._data)
-            dt = P.dtype.type
-            g = M.effective_grad(xp, P, G, wd, group["maximize"], sc.get(xp, 0, P),
-                                 opmath=False)
+            op = sc.opmath(xp, 1, P)  # float32 for half types
+            g = M.effective_grad(xp, P, G, wd, group["maximize"], sc.get(xp, 0, P), op)
             clr = lr / (1 + (step - 1) * lr_decay)
             total = M.real(state["sum"]._data)
-            tmp, std = sc.get(xp, 1, P), sc.get(xp, 2, P)
-            xp.multiply(g, g, out=tmp)
-            total += tmp
+            std = sc.get(xp, 2, P)
+            M.addcmul(xp, total, g, g, 1, total, op, sc)
             xp.sqrt(total, out=std)
-            std += dt(eps)
-            xp.multiply(g, dt(-clr), out=tmp)
-            tmp /= std
-            P += tmp
+            # torch's add_(eps) casts eps to p's dtype
+            xp.add(std, M.cpu_scalar(std, eps, opmath=False), out=std)
+            M.addcdiv(xp, P, g, std, -clr, P, op)
             M.bump(p, state["sum"])

@@ -53,19 +53,17 @@ class ASGD(M.GroupwiseOptimizer):
                                M.CAPTURABLE_DEVICES, state["step"])
             xp = p._device.xp
             P, G, ax = M.real(p._data), M.real(p.grad._data), M.real(state["ax"]._data)
-            dt = P.dtype.type
             step = M.step_count(state)
-            g = M.effective_grad(xp, P, G, wd, maximize, sc.get(xp, 0, P),
-                                 opmath=False)
+            op = sc.opmath(xp, 2, P)  # float32 for half types
+            g = M.effective_grad(xp, P, G, wd, maximize, sc.get(xp, 0, P), op)
             eta = float(state["eta"]._data)
             mu = float(state["mu"]._data)
-            tmp = sc.get(xp, 1, P)
-            P *= dt(1 - lambd * eta)
-            xp.multiply(g, dt(-eta), out=tmp)
-            P += tmp
+            xp.multiply(P, M.cpu_scalar(P, 1 - lambd * eta), out=P)
+            M.add(xp, P, g, -eta, P, op)
             if mu != 1:
+                tmp = sc.get(xp, 1, P)  # torch's param.sub(ax).mul_(mu): rounded to p's dtype twice
                 xp.subtract(P, ax, out=tmp)
-                tmp *= dt(mu)
+                xp.multiply(tmp, M.cpu_scalar(tmp, mu), out=tmp)
                 ax += tmp
             else:
                 ax[...] = P

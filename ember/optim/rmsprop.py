@@ -4,8 +4,9 @@ The update runs as whole-array in-place ufuncs on each parameter's backend
 array (``p._device.xp``), into scratch buffers the optimizer keeps between
 steps; hyper-parameters enter as scalars of the parameter's dtype so float32
 parameters never see float64 temporaries. The arithmetic follows torch's
-single-tensor code path operation by operation, so trajectories agree with
-torch to rounding.
+single-tensor code path operation by operation (the torch ops of
+``_multi_tensor``), so trajectories agree with torch to rounding, and
+float16/bfloat16 ones bit for bit.
 """
 from __future__ import annotations
 
@@ -67,37 +68,28 @@ class RMSprop(M.GroupwiseOptimizer):
             M.step_count(state)
             xp = p._device.xp
             P, G = M.real(p._data), M.real(p.grad._data)
-            dt = P.dtype.type
-            g = M.effective_grad(xp, P, G, wd, maximize, sc.get(xp, 0, P),
-                                 opmath=False)
-            tmp, avg = sc.get(xp, 1, P), sc.get(xp, 2, P)
+            op, avg = sc.opmath(xp, 1, P), sc.get(xp, 2, P)  # op: float32 for half types
+            g = M.effective_grad(xp, P, G, wd, maximize, sc.get(xp, 0, P), op)
             sq = M.real(state["square_avg"]._data)
-            sq *= dt(alpha)
-            xp.multiply(g, dt(1 - alpha), out=tmp)
-            tmp *= g
-            sq += tmp
+            xp.multiply(sq, M.cpu_scalar(sq, alpha), out=sq)
+            M.addcmul(xp, sq, g, g, 1 - alpha, sq, op, sc)
             touched = [p, state["square_avg"]]
             if centered:
                 ga = M.real(state["grad_avg"]._data)
-                M.lerp_(xp, ga, g, 1 - alpha, tmp, opmath=False)
-                xp.multiply(ga, dt(-1), out=avg)
-                avg *= ga
-                avg += sq
+                M.lerp_(xp, ga, g, 1 - alpha, op, sc)
+                M.addcmul(xp, sq, ga, ga, -1, avg, op, sc)
                 xp.sqrt(avg, out=avg)
                 touched.append(state["grad_avg"])
             else:
                 xp.sqrt(sq, out=avg)
-            avg += dt(eps)
+            # torch's avg.add_(eps) casts eps to the tensor's dtype (0 in float16 for eps <= 2**-25)
+            xp.add(avg, M.cpu_scalar(avg, eps, opmath=False), out=avg)
             if momentum > 0:
                 buf = M.real(state["momentum_buffer"]._data)
-                buf *= dt(momentum)
-                xp.divide(g, avg, out=tmp)
-                buf += tmp
-                xp.multiply(buf, dt(-lr), out=tmp)
-                P += tmp
+                xp.multiply(buf, M.cpu_scalar(buf, momentum), out=buf)
+                M.addcdiv(xp, buf, g, avg, 1, buf, op)
+                M.add(xp, P, buf, -lr, P, op)
                 touched.append(state["momentum_buffer"])
             else:
-                xp.multiply(g, dt(-lr), out=tmp)
-                tmp /= avg
-                P += tmp
+                M.addcdiv(xp, P, g, avg, -lr, P, op)
             M.bump(*touched)

@@ -45,6 +45,8 @@ class Rprop(M.GroupwiseOptimizer):
             P, G = M.real(p._data), M.real(p.grad._data)
             prev = M.real(state["prev"]._data)
             size = M.real(state["step_size"]._data)
+            # scalars in p's own dtype, as torch's index_put/clamp/eq cast them; sign * size is exact,
+            # so P -= factor rounds once like torch's addcmul_: half types match torch bit for bit
             dt = P.dtype.type
             g, factor = sc.get(xp, 0, P), sc.get(xp, 1, P)
             if group["maximize"]:

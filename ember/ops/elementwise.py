@@ -34,7 +34,7 @@ _UNSUPPORTED = {
     "atan2": "c", "copysign": "c", "xlogy": "c", "remainder": "bc", "fmod": "bc",
     "floor_divide": "bc", "div_floor": "bc", "lt": "c", "le": "c", "gt": "c", "ge": "c",
     "abs": "b", "ceil": "bc", "floor": "bc", "trunc": "bc", "round": "bc", "frac": "biuc",
-    "logit": "c", "sign": ("c", NotImplementedError,
+    "logit": "c", "gcd": "bfc", "lcm": "bfc", "sign": ("c", NotImplementedError,
                            "Unlike NumPy, torch.sign is not intended to support complex "
                            "numbers. Please use torch.sgn instead."),
     "relu": ("c", NotImplementedError, "clamp is not supported for complex types"),
@@ -217,6 +217,8 @@ def _remainder(xp, a, b):
 @_remainder.defgrad
 def _(ctx, g):
     a, b = ctx.inputs
+    if not isinstance(a, Tensor):  # torch has no derivative for remainder(Scalar, Tensor)
+        raise RuntimeError("derivative for aten::remainder is not implemented")
     gb = -g * (a / b).floor() if ctx.needs_input_grad[1] else None
     return g, gb
 
@@ -521,6 +523,10 @@ _ge = _cmp("ge", "greater_equal")
 _logical_and = _cmp("logical_and", "logical_and")
 _logical_or = _cmp("logical_or", "logical_or")
 _logical_xor = _cmp("logical_xor", "logical_xor")
+# torch records comparisons written in place into a float tensor with zero gradients
+# (logical_and_/or_/xor_ record nothing: the gradient passes through, as in torch)
+for _op in (_eq, _ne, _lt, _le, _gt, _ge):
+    _op.defgrad(_zero_grads)
 
 
 def _int_or_bool_rule(name):
@@ -528,13 +534,13 @@ def _int_or_bool_rule(name):
     def rule(args, params):
         d = PROMOTE(args, params)[0]
         if d.category > D.INT:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_type_name(d)}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(d)}\'')
         return d, d
     return rule
 
 
-def _bitwise(name, ufunc):
-    @defop(name, dtypes=_int_or_bool_rule(name))
+def _bitwise(name, ufunc, kernel=None):
+    @defop(name, dtypes=_int_or_bool_rule(kernel or name))
     def op(xp, a, b):
         return getattr(xp, ufunc)(a, b)
     return op
@@ -543,8 +549,8 @@ def _bitwise(name, ufunc):
 _bitwise_and = _bitwise("bitwise_and", "bitwise_and")
 _bitwise_or = _bitwise("bitwise_or", "bitwise_or")
 _bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
-_lshift = _bitwise("bitwise_left_shift", "left_shift")
-_rshift = _bitwise("bitwise_right_shift", "right_shift")
+_lshift = _bitwise("bitwise_left_shift", "left_shift", "lshift")
+_rshift = _bitwise("bitwise_right_shift", "right_shift", "rshift")
 
 for _op, _name, _aliases in [
         (_add, "add", ()), (_sub, "sub", ("subtract",)), (_mul, "mul", ("multiply",)),
@@ -929,7 +935,7 @@ unary_api(_logical_not, "logical_not")
 def _bitwise_not_rule(args, params):
     d = args[0]._dtype
     if d.category > D.INT:
-        raise RuntimeError(f'"bitwise_not_cpu" not implemented for \'{_type_name(d)}\'')
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_type_name(d)}\'')
     return d, d
 
 
@@ -1049,6 +1055,13 @@ def _heaviside(xp, x, values):
 
 
 binary_api(_heaviside, "heaviside", scalar_other=False)
+
+
+@_heaviside.defgrad
+def _(ctx, g):
+    raise RuntimeError("derivative for aten::heaviside is not implemented")
+
+
 for _op, _name in [(_logical_and, "logical_and"), (_logical_or, "logical_or"),
                    (_logical_xor, "logical_xor")]:
     binary_api(_op, _name, scalar_other=False)
@@ -1178,6 +1191,139 @@ def equal(input, other) -> bool:
     if input.shape != other.shape:
         return False
     return bool((input == other).all())
+
+
+# ------------------------------------------------- gcd, lcm, ldexp, frexp
+@defop("gcd", dtypes=PROMOTE)
+def _gcd(xp, a, b):
+    return xp.gcd(a, b)
+
+
+@defop("lcm", dtypes=PROMOTE)
+def _lcm(xp, a, b):
+    return xp.lcm(a, b)
+
+
+for _op, _name in [(_gcd, "gcd"), (_lcm, "lcm")]:
+    binary_api(_op, _name, scalar_other=False)
+
+
+def _exact_float(xp, x):
+    """x as an array NumPy's ldexp/frexp accept (bfloat16 goes through float32)."""
+    return x if x.dtype.kind == "c" or x.dtype.name in ("float16", "float32", "float64") \
+        else x.astype(np.float32)
+
+
+@cacheable
+def _ldexp_exp_rule(args, params):
+    x, e = (a._dtype for a in args)
+    if e is D.bool_:
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
+    return None, x
+
+
+@defop("ldexp", dtypes=_ldexp_exp_rule, saves=INPUTS)
+def _ldexp(xp, x, e):
+    # exact scaling by 2**e; exponents beyond int32 saturate (the result is 0 or inf anyway)
+    e = xp.clip(e, -2**31, 2**31 - 1).astype(np.int32)
+    if x.dtype.kind == "c":
+        return (x * xp.ldexp(1.0, e)).astype(x.dtype)
+    return xp.ldexp(_exact_float(xp, x), e).astype(x.dtype, copy=False)
+
+
+@_ldexp.defgrad
+def _(ctx, g):
+    return dispatch(_ldexp, (g, ctx.inputs[1])), None
+
+
+def _ldexp_exact(input, other) -> bool:
+    """torch scales a float input by an integer exponent exactly, in the input's dtype;
+    everything else is input * 2.0 ** other."""
+    return input._dtype.category >= D.FLOAT and other._dtype.category <= D.INT
+
+
+@export("ldexp")
+def ldexp(input, other, *, out=None):
+    """input * 2 ** other (torch.ldexp)."""
+    check_tensor(input, "ldexp")
+    check_tensor(other, "ldexp", "other", 2)
+    if _ldexp_exact(input, other):
+        r = dispatch(_ldexp, (input, other))
+    else:
+        r = input * pow(2.0, other)
+    return r if out is None else write_out(out, r)
+
+
+@export("ldexp_")
+def ldexp_(input, other):
+    check_tensor(other, "ldexp_", "other", 1)
+    if input._dtype.category < D.FLOAT:
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {_type_name(input._dtype)}")
+    if _ldexp_exact(input, other):
+        return dispatch_inplace(_ldexp, input, (input, other))
+    return input.mul_(pow(2.0, other))
+
+
+def _frexp_rule(args, params):
+    if args[0]._dtype.category != D.FLOAT:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    return None, None
+
+
+@defop("frexp", dtypes=_frexp_rule, saves=INPUTS, nout=2, diff_outputs=(0,))
+def _frexp(xp, x):
+    m, e = xp.frexp(_exact_float(xp, x))
+    return m.astype(x.dtype, copy=False), e.astype(np.int32, copy=False)
+
+
+@_frexp.defgrad
+def _(ctx, g, g_exponent):
+    _, e = dispatch(_frexp, (ctx.inputs[0],))
+    return (dispatch(_ldexp, (g, -e)),)
+
+
+def _frexp_type():
+    from .reduction import return_type
+    return return_type("frexp", ("mantissa", "exponent"))
+
+
+_FREXP = _frexp_type()
+
+
+@export("frexp")
+def frexp(input, *, out=None):
+    """Split into mantissa in [0.5, 1) and integer exponent: input = mantissa * 2 ** exponent
+    (torch.frexp)."""
+    check_tensor(input, "frexp")
+    m, e = dispatch(_frexp, (input,))
+    if out is not None:
+        write_out(out[0], m)
+        write_out(out[1], e)
+        return _FREXP(*out)
+    return _FREXP(m, e)
+
+
+METHODS.pop("float_power_")
+
+
+@export("float_power_", function=False)
+def float_power_(self, exponent):
+    """In-place float_power: self must already have the double-precision result dtype."""
+    want = _float_power_rule((self, exponent), None)[1]
+    if self._dtype is not want:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_type_name(self._dtype)} but "
+                           f"the operation's result requires dtype {_type_name(want)}")
+    return dispatch_inplace(_float_power, self, (self, exponent))
+
+
+# torch has these in-place forms as functions too; ember.* gets them from the methods
+for _n in ("xlogy_", "round_", "nan_to_num_", "logit_", "gcd_", "lcm_"):
+    export(_n, method=False)(METHODS[_n])
+# and these only as methods (or not at all): drop what the generic helpers made
+for _n in ("absolute_", "sign_", "sgn_", "logical_not_", "bitwise_not_"):
+    FUNCTIONS.pop(_n, None)
+for _n in ("maximum_", "minimum_", "fmax_", "fmin_", "logaddexp_", "logaddexp2_"):
+    METHODS.pop(_n, None)
 
 
 def _apply_support_table():

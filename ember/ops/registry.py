@@ -296,7 +296,10 @@ def dispatch(op: Op, args: tuple, params: dict | None = None):
 
 def _check_broadcast(tensors):
     """torch's RuntimeError when elementwise inputs do not broadcast."""
-    shapes = [t._data.shape for t in tensors]
+    _check_broadcast_shapes([t._data.shape for t in tensors])
+
+
+def _check_broadcast_shapes(shapes):
     out = ()
     for shape in shapes:
         n = max(len(out), len(shape))
@@ -370,8 +373,12 @@ def dispatch_inplace(op: Op, target, args: tuple, params: dict | None = None):
         op.inplace_forward(device.xp, *arrays, **(params or {}))
         target._vc[0] += 1
     else:
-        result = op.forward(device.xp, *arrays, **params) if params else \
-            op.forward(device.xp, *arrays)
+        try:
+            result = op.forward(device.xp, *arrays, **params) if params else \
+                op.forward(device.xp, *arrays)
+        except ValueError:
+            _check_broadcast(tensors)
+            raise
         if op.nout != 1:
             result = result[0]
         _write_into(target, result, out_dtype, op.name)
@@ -395,7 +402,11 @@ def _check_inplace_allowed(target):
 
 def check_inplace_shape(tshape: tuple, *shapes: tuple) -> None:
     """torch's error when operands broadcast to more than the in-place target."""
-    full = np.broadcast_shapes(tshape, *shapes)
+    try:
+        full = np.broadcast_shapes(tshape, *shapes)
+    except ValueError:
+        _check_broadcast_shapes([tshape, *shapes])
+        raise
     if full != tshape:
         raise RuntimeError(f"output with shape {list(tshape)} doesn't match the broadcast shape "
                            f"{list(full)}")

@@ -337,3 +337,137 @@ def test_lerp_float32_bitwise_equal_to_torch(weight):
     t = torch.lerp(torch.tensor(a), torch.tensor(b), torch.tensor(w) if weight == "tensor" else w)
     e = ember.lerp(ember.tensor(a), ember.tensor(b), ember.tensor(w) if weight == "tensor" else w)
     np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+# ------------------------------------------------- gcd, lcm, ldexp, frexp
+@pytest.mark.parametrize("name", ["gcd", "lcm"])
+@pytest.mark.parametrize("dtypes", [(I64, I64), (I32, np.int8), (np.uint8, np.uint8), (np.int16, I64)])
+def test_gcd_lcm(name, dtypes):
+    lo = 0 if np.dtype(dtypes[0]).kind == "u" else -30
+    a = rand(3, 4, low=lo, high=30, dtype=dtypes[0], seed=1)
+    b = rand(4, low=lo, high=30, dtype=dtypes[1], seed=2)
+    check(lambda lib, a, b: getattr(lib, name)(a, b), Sample(a, b))
+    check(lambda lib, a, b: getattr(a, name)(b), Sample(a, b))
+    check(lambda lib, a: getattr(lib, name)(a, a[0]), Sample(a))   # 0-dim other
+    check(lambda lib, a, b: getattr(lib, name)(a, b), Sample(rand(0, 4, dtype=I64), b))
+
+
+@pytest.mark.parametrize("name", ["gcd", "lcm"])
+def test_gcd_lcm_errors(name):
+    check_error(lambda lib, a, b: getattr(lib, name)(a, b), [rand(3), rand(3, dtype=I64)],
+                NotImplementedError, f'"{name}_cpu" not implemented for \'Double\'')
+    check_error(lambda lib, a, b: getattr(lib, name)(a, b), [rand(3, dtype=B), rand(3, dtype=B)],
+                NotImplementedError, "'Bool'")
+    check_error(lambda lib, a: getattr(lib, name)(a, 3), [rand(3, dtype=I64)], TypeError,
+                "must be Tensor, not int")
+
+
+LDEXP_PAIRS = [(F64, I64), (F32, np.int8), (np.float16, I64), (I64, I64), (I32, B),
+               (np.uint8, F32), (F32, F64), (I64, np.float16), (np.complex64, I64)]
+
+
+@pytest.mark.parametrize("pair", LDEXP_PAIRS, ids=lambda p: f"{np.dtype(p[0])}-{np.dtype(p[1])}")
+def test_ldexp(pair):
+    x = rand(3, 4, low=-3, high=3, dtype=pair[0], seed=3)
+    e = rand(4, low=-6, high=6, dtype=pair[1], seed=4)
+    half = np.float16 in pair
+    tol = dict(rtol=1e-3, atol=1e-3) if half else dict(rtol=1e-6, atol=1e-6)
+    # float16 gradients round differently in torch's fused kernel: values only there
+    check(lambda lib, x, e: lib.ldexp(x, e), Sample(x, e, grad=not half), **tol)
+    check(lambda lib, x, e: x.ldexp(e), Sample(x, e, grad=not half), **tol)
+
+
+def test_ldexp_exact_and_extremes():
+    # exact scaling by powers of two, beyond what 2.0 ** e in float32 could represent
+    x = np.array([1e30, 1.5, -3.0, 1e-30, 2.0], dtype=F32)
+    e = np.array([-200, 130, 1000, -1000, -140], dtype=I64)
+    check(lambda lib, x, e: lib.ldexp(x, e), Sample(x, e, grad=False))
+    # gradients with non-negative exponents (torch computes 2 ** e in integers for negative ones)
+    check(lambda lib, x, e: lib.ldexp(x, e), Sample(rand(3, 4), rand(4, low=0, high=5, dtype=I64)),
+          rtol=1e-10, atol=1e-12)
+    check(lambda lib, x, e: lib.ldexp(x, e), Sample(rand(3, 4), rand(4, low=-3, high=3)),
+          rtol=1e-10, atol=1e-12)
+
+
+def test_ldexp_errors():
+    check_error(lambda lib, x, e: lib.ldexp(x, e), [rand(3), rand(3, dtype=B)],
+                NotImplementedError, "'Bool'")
+    check_error(lambda lib, x: lib.ldexp(x, 2), [rand(3)], TypeError, "must be Tensor, not int")
+    check_error(lambda lib, x, e: x.ldexp_(e), [rand(3, dtype=I32), rand(3, dtype=I64)],
+                RuntimeError, "ldexp can't be cast to the desired output type Int")
+
+
+@pytest.mark.parametrize("dtype", [F64, F32, np.float16])
+def test_frexp(dtype):
+    x = np.array([1.5, -0.0, 0.0, 8, -3.25, np.inf, -np.inf, np.nan, 1e-4], dtype=dtype)
+    check(lambda lib, x: lib.frexp(x), Sample(x, grad=False))
+    check(lambda lib, x: tuple(x.frexp()), Sample(x, grad=False))
+    check(lambda lib, x: lib.frexp(x), Sample(rand(3, 4, dtype=dtype, seed=5)), rtol=1e-6)
+    check(lambda lib, x: lib.frexp(x).mantissa, Sample(NC(rand(4, 3, dtype=dtype, seed=6))),
+          rtol=1e-6)
+
+
+def test_frexp_subnormal_named_and_errors():
+    import ember
+    import torch
+    x = np.array([3e-310, -5e-324, 1e300], dtype=F64)
+    check(lambda lib, x: lib.frexp(x), Sample(x, grad=False))
+    r = ember.frexp(ember.tensor([6.0]))
+    t = torch.frexp(torch.tensor([6.0]))
+    assert type(r).__name__ == type(t).__name__ == "frexp"
+    assert float(r.mantissa) == float(t.mantissa) and int(r.exponent) == int(t.exponent)
+    assert r.exponent.dtype is ember.int32
+
+    def with_out(lib, x):
+        out = (lib.empty(0), lib.empty(0, dtype=lib.int32))
+        r = lib.frexp(x, out=out)
+        assert r[0] is out[0] and r[1] is out[1]
+        return tuple(r)
+    check(with_out, Sample(rand(3, dtype=F32), grad=False))
+    for d in (I64, B, np.complex64):
+        check_error(lambda lib, x: lib.frexp(x), [rand(3, dtype=d)], RuntimeError,
+                    "torch.frexp() only supports floating-point dtypes")
+
+
+# ------------------------------------------------------- igamma, igammac
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_igamma(name):
+    a = rand(3, 4, low=0.05, high=15, seed=7)
+    x = rand(3, 4, low=0.01, high=25, seed=8)
+    check(lambda lib, a, x: getattr(lib, name)(a, x), Sample(a, x, grad=False), rtol=1e-11,
+          atol=1e-13)
+    # gradients: torch has them for other (x) only
+    check(lambda lib, x: getattr(lib, name)(lib.tensor(a), x), Sample(x), rtol=1e-10, atol=1e-12)
+    check(lambda lib, a, x: getattr(a, name)(x), Sample(rand(4, low=0.5, high=3, dtype=F32),
+                                                   rand(3, 1, low=0.1, high=4, dtype=F32), grad=False))
+    check(lambda lib, a, x: getattr(lib, name)(a, x), Sample(rand(3, dtype=I64, low=1, high=5),
+                                                       rand(3, dtype=F32, low=0.1, high=4), grad=False))
+    check(lambda lib, a, x: getattr(lib, name)(a, x), Sample(rand(0, 2), rand(2), grad=False))
+
+
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_igamma_limits_and_large_a(name):
+    vals = [0.0, 1e-3, 0.5, 1.0, 3.0, 20.0, np.inf, np.nan, -1.0]
+    a, x = (np.asarray(v, dtype=F64) for v in np.meshgrid(vals, vals))
+    check(lambda lib, a, x: getattr(lib, name)(a, x), Sample(a.ravel(), x.ravel(), grad=False),
+          rtol=1e-11, atol=1e-300)
+    # torch switches to an asymptotic expansion for large a, good to about 1e-9 near x = a
+    a = rand(20, low=25, high=200, seed=9)
+    x = a * rand(20, low=0.7, high=1.3, seed=10)
+    check(lambda lib, a, x: getattr(lib, name)(a, x), Sample(a, x, grad=False), rtol=1e-8, atol=1e-9)
+
+
+def test_igamma_errors():
+    check_error(lambda lib, a, x: lib.igamma(a, x), [rand(3, dtype=I64), rand(3, dtype=I64)],
+                NotImplementedError, "\"igamma_cpu\" not implemented for 'Long'")
+    check_error(lambda lib, a, x: lib.igammac(a, x), [rand(3, dtype=np.complex64), rand(3)],
+                NotImplementedError, "not implemented for")
+    check_error(lambda lib, a: lib.igamma(a, 2.0), [rand(3)], TypeError, "must be Tensor, not float")
+    check_error(lambda lib, a, x: a.igamma_(x), [rand(3, dtype=I64), rand(3)], RuntimeError,
+                "result type Double can't be cast to the desired output type Long")
+    import ember
+    import torch
+    for lib in (torch, ember):
+        a = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        with pytest.raises(NotImplementedError, match="the derivative for 'igamma: input' is not"):
+            lib.igamma(a, lib.ones(3, dtype=lib.float64)).sum().backward()

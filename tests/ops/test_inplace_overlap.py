@@ -45,3 +45,21 @@ def test_overlap_like_torch(name):
     assert (e_type, e_msg) == (t_type, t_msg)
     if t_val is not None:
         np.testing.assert_array_equal(e_val, t_val)
+
+
+BROADCAST = {
+    "add_ incompatible": lambda lib: lib.ones(2).add_(lib.ones(3)),
+    "atan2_ incompatible": lambda lib: lib.ones(2).atan2_(lib.ones(3)),
+    "mul_ grows the target": lambda lib: lib.ones(2).mul_(lib.ones(3, 1)),
+    "sub_ with alpha, incompatible": lambda lib: lib.ones(2, 2).sub_(lib.ones(3), alpha=2),
+}
+
+
+@pytest.mark.parametrize("name", list(BROADCAST))
+def test_inplace_broadcast_errors_like_torch(name):
+    messages = []
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError) as info:
+            BROADCAST[name](lib)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]

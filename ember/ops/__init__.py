@@ -14,3 +14,4 @@ def load_all() -> None:
     from . import nn_rnn  # noqa: F401
     from . import nn_conv, nn_conv_api  # noqa: F401
     from . import nn_loss  # noqa: F401
+    from . import statistics, combinatorics  # noqa: F401

@@ -565,6 +565,11 @@ def range_(start, end, step=1, *, out=None, dtype=None, layout=None, device=None
     return _range_result(arr, dtype, device, requires_grad, out)
 
 
+# torch forms each linspace point with a fused multiply-add (one rounding); a
+# wider type computes start + step * i exactly enough to stand in for it
+_FMA_STANDIN = {np.float32: np.float64, np.float64: np.longdouble}
+
+
 def _spaced(xp, s, e, steps, work):
     """torch's symmetric linspace: the first half counts up from start, the second
     half down from end, so both end points are exact."""
@@ -573,8 +578,14 @@ def _spaced(xp, s, e, steps, work):
         return xp.full((1,), s, dtype=work)
     step = (work(e) - work(s)) / work(steps - 1)
     half = steps // 2
-    return xp.where(i < half, work(s) + step * i,
-                    work(e) - step * (work(steps - 1) - i))
+    wide = _FMA_STANDIN.get(work) if xp is np else None
+    if wide is None:
+        return xp.where(i < half, work(s) + step * i,
+                        work(e) - step * (work(steps - 1) - i))
+    i = i.astype(wide)
+    up = (wide(work(s)) + wide(step) * i).astype(work)
+    down = (wide(work(e)) - wide(step) * (wide(steps - 1) - i)).astype(work)
+    return xp.where(i < half, up, down)
 
 
 def _linspace_args(fname, start, end, steps):

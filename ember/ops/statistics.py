@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ._api import check_tensor, export
 from .creation import complex_ as make_complex
-from .creation import tensor, zeros_like
+from .creation import _spaced, tensor, zeros_like
 from .reduction import return_type
 from .registry import BOOL_RESULT, _torch_type_name, defop, dispatch, write_out
 
@@ -134,19 +134,6 @@ def _number_text(v: float) -> str:
     return str(int(v)) if np.isfinite(v) and v == int(v) and abs(v) < 1e16 else f"{v:g}"
 
 
-def _linspace_edges(lo: float, hi: float, steps: int, np_dtype):
-    """Edges as torch's linspace makes them: from both ends towards the middle,
-    each a fused multiply-add (one rounding), which a wider type stands in for."""
-    wide = np.float64 if np.dtype(np_dtype).itemsize <= 4 else np.longdouble
-    t = np.dtype(np_dtype).type
-    s, e = t(lo), t(hi)
-    step = (e - s) / t(steps - 1)
-    i = np.arange(steps)
-    up = (wide(s) + wide(step) * i).astype(np_dtype)
-    down = (wide(e) - wide(step) * (steps - 1 - i)).astype(np_dtype)
-    return np.where(i < steps // 2, up, down)
-
-
 @export("histogram")
 def histogram(input, bins=100, *, range=None, weight=None, density: bool = False,  # noqa: A002
               out=None):
@@ -184,7 +171,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
                                f"dimension 0")
-        edges = tensor(_linspace_edges(*_outer_edges(input, range), bins + 1, input._dtype.np),
+        edges = tensor(_spaced(np, *_outer_edges(input, range), bins + 1, input._dtype.np.type),
                        dtype=input._dtype, device=input.device)
     if weight is not None:
         if weight._dtype is not input._dtype:

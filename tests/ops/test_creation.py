@@ -397,3 +397,20 @@ ERRORS = [
 def test_errors(case):
     fn, exc, *match = ERRORS[case]
     check_error(_ignore_warnings(fn), [], exc, *match)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_linspace_points_like_torch(dtype):
+    """torch forms each point with one rounding (a fused multiply-add): float32 points
+    agree bit for bit; float64 ones within one ulp (ember's stand-in, long double, has
+    64 bits, so a product may round twice)."""
+    rng = np.random.default_rng(0)
+    exact = 0
+    for _ in range(500):
+        a, b = rng.uniform(-100, 100, 2)
+        n = int(rng.integers(2, 200))
+        e = ember.linspace(a, b, n, dtype=getattr(ember, dtype)).numpy()
+        t = torch.linspace(a, b, n, dtype=getattr(torch, dtype)).numpy()
+        np.testing.assert_array_less(np.abs(e - t), np.spacing(np.abs(t)) * 1.01 + 1e-300)
+        exact += np.array_equal(e, t)
+    assert exact >= (500 if dtype == "float32" else 495)

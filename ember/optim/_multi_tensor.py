@@ -9,7 +9,7 @@ through op dispatch. Scalars are cast to the array's own floating type
 appear, and half-precision arrays compute with float32 scalars as torch's
 opmath does. Written against ``p._device.xp`` so it runs on any backend.
 
-``add``, ``addcmul``, ``addcdiv`` (and ``lerp_`` given a Scratch) are torch's
+``add``, ``addcmul``, ``addcdiv`` and ``lerp_`` (and ``effective_grad``) are torch's
 tensor ops of those names: for float32/float64 arrays they are the plain
 ufunc sequences (torch's float32 kernels fuse multiply-adds, these do not),
 and for float16/bfloat16 arrays they reproduce torch's CPU kernels bit for
@@ -138,35 +138,32 @@ class Scratch:
     def opmath(self, xp, slot: int, like):
         """A buffer shaped like ``like`` in its compute type: float32 for half
         types (torch's opmath), else like's own dtype."""
-        return self.get(xp, slot, like, xp.dtype("float32") if like.dtype.itemsize < 4 else None)
+        dt = like.dtype
+        if dt.itemsize < 4:
+            dt = xp.dtype("float32")
+        view = self._views.get((slot, dt, id(xp), like.shape))  # get's cache, one call fewer
+        return self.get(xp, slot, like, dt) if view is None else view
 
 
 # Scratch slots of _fma_into's float64/float32 buffers (optimizers use low slots)
 _S_WIDE, _S_MID = 100, 101
 
 
-def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf, tmp=None):
+def effective_grad(xp, p_arr, g_arr, weight_decay: float, maximize: bool, buf, tmp):
     """The gradient used by the update: -g if maximize, plus weight_decay * p
-    (torch's coupled weight decay). Writes into ``buf`` only when it must
-    change the gradient; the caller's gradient array is never written.
-
-    With ``tmp`` (an opmath buffer, Scratch.opmath) the decay is torch's
-    ``grad.add(param, alpha=weight_decay)`` exactly, also for half types (see
-    ``add``). Without it a half-precision p * weight_decay is rounded to the
-    half type before the add (what SGD and the Adam family do; the same
-    float32/float64 results either way)."""
+    (torch's coupled weight decay, ``grad.add(param, alpha=weight_decay)``,
+    exactly as ``add`` computes it, also for half types). Writes into ``buf``
+    only when it must change the gradient; the caller's gradient array is never
+    written. ``tmp`` is an opmath buffer (Scratch.opmath)."""
     if weight_decay != 0:
-        if tmp is not None:
-            if maximize:
-                xp.negative(g_arr, out=buf)
-                g_arr = buf
-            add(xp, g_arr, p_arr, weight_decay, buf, tmp)
-            return buf
-        xp.multiply(p_arr, cpu_scalar(p_arr, weight_decay), out=buf)
+        if tmp.dtype == buf.dtype:
+            tmp = buf  # buf aliases neither input: one buffer fewer in cache
         if maximize:
-            xp.subtract(buf, g_arr, out=buf)
+            # -g + wd * p as wd * p - g: the same rounding, without a pass to negate g
+            xp.multiply(p_arr, _alpha(p_arr, weight_decay), out=tmp)
+            xp.subtract(tmp, g_arr, out=buf)
         else:
-            xp.add(g_arr, buf, out=buf)
+            add(xp, g_arr, p_arr, weight_decay, buf, tmp)
         return buf
     if maximize:
         xp.negative(g_arr, out=buf)
@@ -196,6 +193,9 @@ def add(xp, self, other, alpha: float, out, tmp) -> None:
     float32 and the sum rounds once. (torch's scalar loop, which takes the
     elements after the last whole vector block, rounds alpha * other into the
     half type first; this follows the vector loop.)"""
+    if alpha == 1:  # exact in every type and either loop
+        xp.add(self, other, out=out)
+        return
     xp.multiply(other, _alpha(out, alpha), out=tmp)
     xp.add(self, tmp, out=out)
 
@@ -234,13 +234,13 @@ def lerp_(xp, start, end, weight: float, tmp, sc=None) -> None:
     As in torch, the weight is cast to the scalar type first (float32 for half
     types) and ``1 - weight`` is taken in that type.
 
-    With ``sc`` (and ``tmp`` an opmath buffer) a half-precision ``start``
-    follows torch's kernel exactly: the difference stays in float32 and the
-    multiply-add is fused, rounding once into ``start``. Without it (the Adam
-    family) the difference is rounded into ``tmp`` first. float32/float64
-    results do not depend on ``sc``."""
+    ``tmp`` is an opmath buffer. A half-precision ``start`` follows torch's
+    kernel exactly: the difference stays in float32 and the multiply-add is
+    fused, rounding once into ``start``; that needs the Scratch ``sc``."""
     w = cpu_scalar(start, weight)
-    if sc is not None and start.dtype.itemsize < 4:
+    if start.dtype.itemsize < 4:
+        if sc is None:
+            sc = Scratch()
         xp.subtract(end, start, out=tmp, dtype=tmp.dtype)
         if abs(weight) < 0.5:
             _fma_into(xp, sc, start, tmp, w, start)

@@ -56,7 +56,7 @@ def adam_group(opt: Optimizer, group: dict) -> None:
     amsgrad, maximize = group["amsgrad"], group["maximize"]
     decoupled = group["decoupled_weight_decay"]
     on_device = bool(group["capturable"] or group["fused"])
-    scratch = opt._scratch
+    sc = opt._scratch
     for p in group["params"]:
         grad = p.grad
         if grad is None:
@@ -71,22 +71,17 @@ def adam_group(opt: Optimizer, group: dict) -> None:
                 state["max_exp_avg_sq"] = M.zeros_state(p)
         xp = p._device.xp
         step = M.step_count(state)
-        p_arr = M.real(p._data)
+        P = M.real(p._data)
+        op = sc.opmath(xp, 1, P)  # float32 for half types
         if wd != 0 and decoupled:
-            xp.multiply(p_arr, M.cpu_scalar(p_arr, 1.0 - lr * wd), out=p_arr)
-            g = M.effective_grad(xp, p_arr, M.real(grad._data), 0.0, maximize,
-                                 scratch.get(xp, 0, p_arr))
-        else:
-            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd, maximize,
-                                 scratch.get(xp, 0, p_arr))
+            xp.multiply(P, M.cpu_scalar(P, 1.0 - lr * wd), out=P)
+        g = M.effective_grad(xp, P, M.real(grad._data), 0.0 if decoupled else wd, maximize,
+                             sc.get(xp, 0, P), op)
         m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
         m, v = M.real(m_t._data), M.real(v_t._data)
-        tmp = scratch.get(xp, 1, p_arr)
-        M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+        M.lerp_(xp, m, g, 1.0 - beta1, op, sc)
         xp.multiply(v, M.cpu_scalar(v, beta2), out=v)
-        xp.multiply(g, M.cpu_scalar(v, 1.0 - beta2), out=tmp)
-        xp.multiply(tmp, g, out=tmp)
-        xp.add(v, tmp, out=v)
+        M.addcmul(xp, v, g, g, 1.0 - beta2, v, op, sc)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1
@@ -97,18 +92,27 @@ def adam_group(opt: Optimizer, group: dict) -> None:
             src = M.real(mx_t._data)
             xp.maximum(src, v, out=src)
             M.bump(mx_t)
-        # p += m / denom with denom = (sqrt(v) / bc2_sqrt + eps) / -step_size, folded into
-        # two scalars (torch's capturable form): one pass fewer than scaling the quotient
-        neg = -step_size
-        xp.sqrt(src, out=tmp)
-        if neg != 0:
-            xp.multiply(tmp, M.cpu_scalar(tmp, 1.0 / (bc2_sqrt * neg)), out=tmp)
-            xp.add(tmp, M.cpu_scalar(tmp, eps / neg), out=tmp)
-            xp.divide(m, tmp, out=tmp)
-        else:  # lr 0: the plain form (adds zeros, or NaN where torch's would)
-            xp.divide(tmp, M.cpu_scalar(tmp, bc2_sqrt), out=tmp)
-            xp.add(tmp, M.cpu_scalar(tmp, eps), out=tmp)
-            xp.divide(m, tmp, out=tmp)
-            xp.multiply(tmp, M.cpu_scalar(tmp, neg), out=tmp)
-        xp.add(p_arr, tmp, out=p_arr)
+        if P.dtype.itemsize < 4:
+            # torch's own form, op by op: each op rounds into the half type, and
+            # add_(eps) adds eps cast to it (0 in float16 for eps < 2**-25)
+            den = sc.get(xp, 2, P)
+            xp.sqrt(src, out=den)
+            xp.divide(den, M.cpu_scalar(den, bc2_sqrt), out=den)
+            xp.add(den, M.cpu_scalar(den, eps, opmath=False), out=den)
+            M.addcdiv(xp, P, m, den, -step_size, P, op)
+        else:
+            # p += m / denom with denom = (sqrt(v) / bc2_sqrt + eps) / -step_size, folded into
+            # two scalars (torch's capturable form): one pass fewer than scaling the quotient
+            neg = -step_size
+            xp.sqrt(src, out=op)
+            if neg != 0:
+                xp.multiply(op, M.cpu_scalar(op, 1.0 / (bc2_sqrt * neg)), out=op)
+                xp.add(op, M.cpu_scalar(op, eps / neg), out=op)
+                xp.divide(m, op, out=op)
+            else:  # lr 0: the plain form (adds zeros, or NaN where torch's would)
+                xp.divide(op, M.cpu_scalar(op, bc2_sqrt), out=op)
+                xp.add(op, M.cpu_scalar(op, eps), out=op)
+                xp.divide(m, op, out=op)
+                xp.multiply(op, M.cpu_scalar(op, neg), out=op)
+            xp.add(P, op, out=P)
         M.bump(p, m_t, v_t)

@@ -25,7 +25,7 @@ class Adamax(M.GroupwiseOptimizer):
         lr = M.as_float(group["lr"])
         beta1, beta2 = (M.as_float(b) for b in group["betas"])
         eps, wd = M.as_float(group["eps"]), M.as_float(group["weight_decay"])
-        scratch = self._scratch
+        sc = self._scratch
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -38,19 +38,24 @@ class Adamax(M.GroupwiseOptimizer):
                 state["exp_inf"] = M.zeros_state(p)
             xp = p._device.xp
             step = M.step_count(state)
-            p_arr = M.real(p._data)
-            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd, group["maximize"],
-                                 scratch.get(xp, 0, p_arr))
+            P = M.real(p._data)
+            op = sc.opmath(xp, 1, P)  # float32 for half types
+            half = op.dtype != P.dtype
+            g = M.effective_grad(xp, P, M.real(grad._data), wd, group["maximize"],
+                                 sc.get(xp, 0, P), op)
             m_t, u_t = state["exp_avg"], state["exp_inf"]
             m, u = M.real(m_t._data), M.real(u_t._data)
-            tmp = scratch.get(xp, 1, p_arr)
-            M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+            M.lerp_(xp, m, g, 1.0 - beta1, op, sc)
             xp.multiply(u, M.cpu_scalar(u, beta2), out=u)
+            tmp = sc.get(xp, 2, P) if half else op
             xp.absolute(g, out=tmp)
-            xp.add(tmp, M.cpu_scalar(tmp, eps), out=tmp)
+            xp.add(tmp, M.cpu_scalar(tmp, eps, opmath=False), out=tmp)
             xp.maximum(u, tmp, out=u)
             clr = lr / (1 - beta1 ** step)
-            xp.divide(m, u, out=tmp)
-            xp.multiply(tmp, M.cpu_scalar(tmp, -clr), out=tmp)
-            xp.add(p_arr, tmp, out=p_arr)
+            if half:
+                M.addcdiv(xp, P, m, u, -clr, P, op)
+            else:  # float types: the earlier order, kept bit for bit
+                xp.divide(m, u, out=op)
+                xp.multiply(op, M.cpu_scalar(op, -clr), out=op)
+                xp.add(P, op, out=P)
             M.bump(p, m_t, u_t)

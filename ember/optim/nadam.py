@@ -33,7 +33,7 @@ class NAdam(M.GroupwiseOptimizer):
         eps, wd = M.as_float(group["eps"]), M.as_float(group["weight_decay"])
         psi = M.as_float(group["momentum_decay"])
         decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
-        scratch = self._scratch
+        sc = self._scratch
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -49,14 +49,12 @@ class NAdam(M.GroupwiseOptimizer):
             xp = p._device.xp
             step = M.step_count(state)
             bias_correction2 = 1 - beta2 ** step
-            p_arr = M.real(p._data)
+            P = M.real(p._data)
+            op = sc.opmath(xp, 1, P)  # float32 for half types
             if wd != 0 and decoupled:
-                xp.multiply(p_arr, M.cpu_scalar(p_arr, 1.0 - lr * wd), out=p_arr)
-                wd_g = 0.0
-            else:
-                wd_g = wd
-            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd_g, maximize,
-                                 scratch.get(xp, 0, p_arr))
+                xp.multiply(P, M.cpu_scalar(P, 1.0 - lr * wd), out=P)
+            g = M.effective_grad(xp, P, M.real(grad._data), 0.0 if decoupled else wd, maximize,
+                                 sc.get(xp, 0, P), op)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
             # mu_product is kept in its own (float32) precision, as torch's tensor
@@ -67,22 +65,21 @@ class NAdam(M.GroupwiseOptimizer):
             mu_product = float(mp)
             m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
             m, v = M.real(m_t._data), M.real(v_t._data)
-            tmp = scratch.get(xp, 1, p_arr)
-            M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+            M.lerp_(xp, m, g, 1.0 - beta1, op, sc)
             xp.multiply(v, M.cpu_scalar(v, beta2), out=v)
-            xp.multiply(g, M.cpu_scalar(v, 1.0 - beta2), out=tmp)
-            xp.multiply(tmp, g, out=tmp)
-            xp.add(v, tmp, out=v)
-            denom = scratch.get(xp, 2, p_arr)
+            M.addcmul(xp, v, g, g, 1.0 - beta2, v, op, sc)
+            denom = sc.get(xp, 2, P)
             xp.divide(v, M.cpu_scalar(v, bias_correction2), out=denom)
             xp.sqrt(denom, out=denom)
-            xp.add(denom, M.cpu_scalar(denom, eps), out=denom)
+            xp.add(denom, M.cpu_scalar(denom, eps, opmath=False), out=denom)
             c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
             c_avg = (-lr * mu_next) / (1.0 - mu_product * mu_next)
-            xp.divide(g, denom, out=tmp)
-            xp.multiply(tmp, M.cpu_scalar(tmp, c_grad), out=tmp)
-            xp.add(p_arr, tmp, out=p_arr)
-            xp.divide(m, denom, out=tmp)
-            xp.multiply(tmp, M.cpu_scalar(tmp, c_avg), out=tmp)
-            xp.add(p_arr, tmp, out=p_arr)
+            if op.dtype != P.dtype:
+                M.addcdiv(xp, P, g, denom, c_grad, P, op)
+                M.addcdiv(xp, P, m, denom, c_avg, P, op)
+            else:  # float types: the earlier order, kept bit for bit
+                for t, c in ((g, c_grad), (m, c_avg)):
+                    xp.divide(t, denom, out=op)
+                    xp.multiply(op, M.cpu_scalar(op, c), out=op)
+                    xp.add(P, op, out=P)
             M.bump(p, m_t, v_t)

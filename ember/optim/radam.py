@@ -30,7 +30,7 @@ class RAdam(M.GroupwiseOptimizer):
         eps, wd = M.as_float(group["eps"]), M.as_float(group["weight_decay"])
         decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
         rho_inf = 2 / (1 - beta2) - 1
-        scratch = self._scratch
+        sc = self._scratch
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -43,36 +43,38 @@ class RAdam(M.GroupwiseOptimizer):
                 state["exp_avg_sq"] = M.zeros_state(p)
             xp = p._device.xp
             step = M.step_count(state)
-            p_arr = M.real(p._data)
+            P = M.real(p._data)
+            op = sc.opmath(xp, 1, P)  # float32 for half types
             if wd != 0 and decoupled:
-                xp.multiply(p_arr, M.cpu_scalar(p_arr, 1.0 - lr * wd), out=p_arr)
-                wd_g = 0.0
-            else:
-                wd_g = wd
-            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd_g, maximize,
-                                 scratch.get(xp, 0, p_arr))
+                xp.multiply(P, M.cpu_scalar(P, 1.0 - lr * wd), out=P)
+            g = M.effective_grad(xp, P, M.real(grad._data), 0.0 if decoupled else wd, maximize,
+                                 sc.get(xp, 0, P), op)
             m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
             m, v = M.real(m_t._data), M.real(v_t._data)
-            tmp = scratch.get(xp, 1, p_arr)
-            M.lerp_(xp, m, g, 1.0 - beta1, tmp)
+            M.lerp_(xp, m, g, 1.0 - beta1, op, sc)
             xp.multiply(v, M.cpu_scalar(v, beta2), out=v)
-            xp.multiply(g, M.cpu_scalar(v, 1.0 - beta2), out=tmp)
-            xp.multiply(tmp, g, out=tmp)
-            xp.add(v, tmp, out=v)
+            M.addcmul(xp, v, g, g, 1.0 - beta2, v, op, sc)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-            # update = (exp_avg / bc1) * lr [* sqrt(bc2) / (sqrt(v) + eps) * rect]
-            xp.divide(m, M.cpu_scalar(m, bias_correction1), out=tmp)
-            xp.multiply(tmp, M.cpu_scalar(tmp, lr), out=tmp)
+            # update = (exp_avg / bc1) * lr [* sqrt(bc2) / (sqrt(v) + eps) * rect], each
+            # product rounded into p's dtype as torch's tensor expression does
+            upd = op if op.dtype == P.dtype else sc.get(xp, 3, P)
+            xp.divide(m, M.cpu_scalar(m, bias_correction1), out=upd)
+            xp.multiply(upd, M.cpu_scalar(upd, lr), out=upd)
             if rho_t > 5.0:
                 rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
                         / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                denom = scratch.get(xp, 2, p_arr)
+                denom = sc.get(xp, 2, P)
                 xp.sqrt(v, out=denom)
-                xp.add(denom, M.cpu_scalar(denom, eps), out=denom)
-                xp.divide(M.cpu_scalar(denom, bias_correction2 ** 0.5), denom, out=denom)
-                xp.multiply(tmp, denom, out=tmp)
-                xp.multiply(tmp, M.cpu_scalar(tmp, rect), out=tmp)
-            xp.subtract(p_arr, tmp, out=p_arr)
+                xp.add(denom, M.cpu_scalar(denom, eps, opmath=False), out=denom)
+                if op.dtype != P.dtype:
+                    # a float divided by a tensor is torch's reciprocal() * float
+                    xp.divide(M.cpu_scalar(denom, 1.0), denom, out=denom)
+                    xp.multiply(denom, M.cpu_scalar(denom, bias_correction2 ** 0.5), out=denom)
+                else:  # float types: the earlier order, kept bit for bit
+                    xp.divide(M.cpu_scalar(denom, bias_correction2 ** 0.5), denom, out=denom)
+                xp.multiply(upd, denom, out=upd)
+                xp.multiply(upd, M.cpu_scalar(upd, rect), out=upd)
+            xp.subtract(P, upd, out=P)
             M.bump(p, m_t, v_t)

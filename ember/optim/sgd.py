@@ -38,16 +38,16 @@ class SGD(M.GroupwiseOptimizer):
         momentum = M.as_float(group["momentum"])
         dampening = M.as_float(group["dampening"])
         nesterov, maximize = group["nesterov"], group["maximize"]
-        scratch = self._scratch
+        sc = self._scratch
         for p in group["params"]:
             grad = p.grad
             if grad is None:
                 continue
             M.check_step_flags(p, group)
             xp = p._device.xp
-            p_arr = M.real(p._data)
-            g = M.effective_grad(xp, p_arr, M.real(grad._data), wd, maximize,
-                                 scratch.get(xp, 0, p_arr))
+            P = M.real(p._data)
+            op = sc.opmath(xp, 1, P)  # float32 for half types
+            g = M.effective_grad(xp, P, M.real(grad._data), wd, maximize, sc.get(xp, 0, P), op)
             if momentum != 0:
                 state = self.state[p]
                 buf_t = state.get("momentum_buffer")
@@ -59,21 +59,13 @@ class SGD(M.GroupwiseOptimizer):
                 else:
                     buf = M.real(buf_t._data)
                     xp.multiply(buf, M.cpu_scalar(buf, momentum), out=buf)
-                    if dampening == 0:
-                        xp.add(buf, g, out=buf)
-                    else:
-                        tmp = scratch.get(xp, 1, buf)
-                        xp.multiply(g, M.cpu_scalar(buf, 1.0 - dampening), out=tmp)
-                        xp.add(buf, tmp, out=buf)
+                    M.add(xp, buf, g, 1.0 - dampening, buf, op)
                     M.bump(buf_t)
                 if nesterov:
-                    tmp = scratch.get(xp, 1, buf)
-                    xp.multiply(buf, M.cpu_scalar(buf, momentum), out=tmp)
-                    xp.add(g, tmp, out=tmp)
-                    g = tmp
+                    nes = sc.get(xp, 2, P)
+                    M.add(xp, g, buf, momentum, nes, op)
+                    g = nes
                 else:
                     g = buf
-            tmp = scratch.get(xp, 2, p_arr)
-            xp.multiply(g, M.cpu_scalar(p_arr, -lr), out=tmp)
-            xp.add(p_arr, tmp, out=p_arr)
+            M.add(xp, P, g, -lr, P, op)
             M.bump(p)

@@ -479,7 +479,7 @@ def test_lerp_scalar_like_torch(dtype, weight):
 
 def test_cpu_scalar_opmath():
     """Half-precision arrays take float32 scalars (torch's opmath) unless opmath=False,
-    which RMSprop, Adagrad, Adadelta and ASGD use (their arithmetic stays in the dtype)."""
+    torch's rule for a Scalar operand of add_ (such as eps), which is cast to the half type."""
     from ember.optim import _multi_tensor as M
     half = np.zeros(3, np.float16)
     assert type(M.cpu_scalar(half, 0.1)) is np.float32

@@ -291,10 +291,7 @@ class Tensor:
         if self._grad_fn is None:
             if self._hooks is None:
                 self._hooks = {}
-            handle = _graph.RemovableHandle(self._hooks, None)
-            handle._item = handle.id
-            self._hooks[handle.id] = hook
-            return handle
+            return _graph.RemovableHandle.add(self._hooks, hook)
         node = self._grad_fn
         if node.tensor_pre_hooks is None:
             node.tensor_pre_hooks = {}
@@ -308,10 +305,7 @@ class Tensor:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
             self._post_acc_hooks = {}
-        handle = _graph.RemovableHandle(self._post_acc_hooks, None)
-        handle._item = handle.id
-        self._post_acc_hooks[handle.id] = hook
-        return handle
+        return _graph.RemovableHandle.add(self._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' .grad."""

@@ -217,6 +217,21 @@ class _RemovableHandle:
         self._item = item
         self.id = next(self._ids)
 
+    @classmethod
+    def add(cls, table: dict, hook, prepend: bool = False) -> "_RemovableHandle":
+        """Put hook into the dict ``table`` under a fresh key (first when
+        ``prepend``) and return the handle that removes it."""
+        handle = cls(table, None)
+        handle._item = key = handle.id
+        if prepend:
+            items = list(table.items())
+            table.clear()
+            table[key] = hook
+            table.update(items)
+        else:
+            table[key] = hook
+        return handle
+
     def remove(self):
         c = self._container
         if isinstance(c, dict):

@@ -34,15 +34,9 @@ required = _RequiredParameter()
 
 _global_pre_hooks: dict = OrderedDict()
 _global_post_hooks: dict = OrderedDict()
-_hook_ids = itertools.count()
 
 
-def _add_hook(table: dict, hook) -> RemovableHandle:
-    key = next(_hook_ids)
-    table[key] = hook
-    handle = RemovableHandle(table, None)
-    handle._item = key
-    return handle
+_add_hook = RemovableHandle.add
 
 
 def register_optimizer_step_pre_hook(hook) -> RemovableHandle:

@@ -34,21 +34,12 @@ _global_forward_pre_hooks: dict = OrderedDict()
 _global_forward_hooks: dict = OrderedDict()
 _global_backward_hooks: dict = OrderedDict()
 _global_backward_pre_hooks: dict = OrderedDict()
-_hook_ids = itertools.count()
 
 
 def _add_hook(table: dict, hook, prepend: bool = False, extra: dict | None = None,
               flag=None) -> RemovableHandle:
-    handle = RemovableHandle(table, None)
-    key = next(_hook_ids)
-    handle._item = key
-    if prepend:
-        items = list(table.items())
-        table.clear()
-        table[key] = hook
-        table.update(items)
-    else:
-        table[key] = hook
+    handle = RemovableHandle.add(table, hook, prepend)
+    key = handle._item
     if extra is not None:
         extra[key] = flag
         extra_handle_remove = handle.remove

@@ -24,7 +24,8 @@ from .._tensor import Tensor, _make
 from .optimizer import Optimizer, no_grad_step
 
 __all__ = ["GroupwiseOptimizer", "as_float", "check_flags", "check_lr", "check_betas_eps",
-           "cpu_scalar", "real", "Scratch", "effective_grad", "lerp_", "add", "addcmul", "addcdiv",
+           "cpu_scalar", "real", "Scratch", "effective_grad", "adam_grad", "update_moments", "lerp_",
+           "add", "addcmul", "addcdiv",
            "zeros_state", "new_step", "step_count", "bump", "check_step_flags", "run_closure",
            "CAPTURABLE_DEVICES"]
 
@@ -255,6 +256,23 @@ def lerp_(xp, start, end, weight: float, tmp, sc=None) -> None:
     else:
         xp.multiply(tmp, type(w)(1) - w, out=tmp)
         xp.subtract(end, tmp, out=start)
+
+
+def adam_grad(xp, sc, P, grad_arr, lr: float, weight_decay: float, decoupled: bool,
+              maximize: bool, op):
+    """The gradient an Adam-family step uses. Decoupled decay (AdamW) first
+    shrinks P by lr * weight_decay; coupled decay is added to the gradient."""
+    if weight_decay != 0 and decoupled:
+        xp.multiply(P, cpu_scalar(P, 1.0 - lr * weight_decay), out=P)
+    return effective_grad(xp, P, grad_arr, 0.0 if decoupled else weight_decay, maximize,
+                          sc.get(xp, 0, P), op)
+
+
+def update_moments(xp, sc, m, v, g, beta1: float, beta2: float, op) -> None:
+    """exp_avg.lerp_(g, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)."""
+    lerp_(xp, m, g, 1.0 - beta1, op, sc)
+    xp.multiply(v, cpu_scalar(v, beta2), out=v)
+    addcmul(xp, v, g, g, 1.0 - beta2, v, op, sc)
 
 
 def zeros_state(p: Tensor, fill=0) -> Tensor:

@@ -45,15 +45,10 @@ class RAdam(M.GroupwiseOptimizer):
             step = M.step_count(state)
             P = M.real(p._data)
             op = sc.opmath(xp, 1, P)  # float32 for half types
-            if wd != 0 and decoupled:
-                xp.multiply(P, M.cpu_scalar(P, 1.0 - lr * wd), out=P)
-            g = M.effective_grad(xp, P, M.real(grad._data), 0.0 if decoupled else wd, maximize,
-                                 sc.get(xp, 0, P), op)
+            g = M.adam_grad(xp, sc, P, M.real(grad._data), lr, wd, decoupled, maximize, op)
             m_t, v_t = state["exp_avg"], state["exp_avg_sq"]
             m, v = M.real(m_t._data), M.real(v_t._data)
-            M.lerp_(xp, m, g, 1.0 - beta1, op, sc)
-            xp.multiply(v, M.cpu_scalar(v, beta2), out=v)
-            M.addcmul(xp, v, g, g, 1.0 - beta2, v, op, sc)
+            M.update_moments(xp, sc, m, v, g, beta1, beta2, op)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2

@@ -564,13 +564,14 @@ for _op, _name, _aliases in [
         (_floor_divide, "floor_divide", ()), (_float_power, "float_power", ())]:
     binary_api(_op, _name, _aliases)
 
-# these take only tensors in torch
-for _op, _name, _aliases in [
-        (_maximum, "maximum", ()), (_minimum, "minimum", ()), (_fmax, "fmax", ()),
-        (_fmin, "fmin", ()), (_atan2, "atan2", ("arctan2",)), (_hypot, "hypot", ()),
-        (_logaddexp, "logaddexp", ()), (_logaddexp2, "logaddexp2", ()),
-        (_nextafter, "nextafter", ())]:
-    binary_api(_op, _name, _aliases, scalar_other=False)
+# these take only tensors in torch; only some have in-place forms
+for _op, _name, _aliases, _inplace in [
+        (_maximum, "maximum", (), False), (_minimum, "minimum", (), False),
+        (_fmax, "fmax", (), False), (_fmin, "fmin", (), False),
+        (_atan2, "atan2", ("arctan2",), True), (_hypot, "hypot", (), True),
+        (_logaddexp, "logaddexp", (), False), (_logaddexp2, "logaddexp2", (), False),
+        (_nextafter, "nextafter", (), True)]:
+    binary_api(_op, _name, _aliases, inplace=_inplace, scalar_other=False)
 
 # add/sub take alpha; they are re-exported below with it
 from ._api import FUNCTIONS, METHODS  # noqa: E402
@@ -1319,11 +1320,9 @@ def float_power_(self, exponent):
 # torch has these in-place forms as functions too; ember.* gets them from the methods
 for _n in ("xlogy_", "round_", "nan_to_num_", "logit_", "gcd_", "lcm_"):
     export(_n, method=False)(METHODS[_n])
-# and these only as methods (or not at all): drop what the generic helpers made
+# and these only as methods: drop the functions unary_api made
 for _n in ("absolute_", "sign_", "sgn_", "logical_not_", "bitwise_not_"):
     FUNCTIONS.pop(_n, None)
-for _n in ("maximum_", "minimum_", "fmax_", "fmin_", "logaddexp_", "logaddexp2_"):
-    METHODS.pop(_n, None)
 
 
 def _apply_support_table():
